@@ -1,0 +1,180 @@
+# Makefile for the whole system: kernel, user programs, mkfs, disk image,
+# tests.  `make help` lists the targets; README.md explains them.
+
+# ---- configuration (override on the command line) ---------------------------
+CPUS   ?= 3            # harts QEMU gives the guest (1..8)
+MEM    ?= 128M         # guest RAM (128M..2G)
+DEBUG  ?= 0            # 1: build without optimisation, for stepping in gdb
+V      ?= 0            # 1: show every command
+
+# The cross toolchain: the first prefix whose gcc is on PATH.
+TOOLPREFIX ?= $(firstword $(foreach p,riscv64-unknown-elf- riscv64-elf- \
+	riscv64-linux-gnu- riscv64-unknown-linux-gnu-, \
+	$(if $(shell command -v $(p)gcc 2>/dev/null),$(p))))
+
+QEMU    ?= qemu-system-riscv64
+HOSTCC  ?= cc
+PYTHON  ?= python3
+
+CC      = $(TOOLPREFIX)gcc
+LD      = $(TOOLPREFIX)ld
+OBJCOPY = $(TOOLPREFIX)objcopy
+OBJDUMP = $(TOOLPREFIX)objdump
+NM      = $(TOOLPREFIX)nm
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+ifeq ($(DEBUG),1)
+OPT = -O0
+else
+OPT = -O2
+endif
+
+# Kernel and user code: no FPU (user floats use soft-float), no libc.
+ARCHFLAGS = -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
+CFLAGS  = $(ARCHFLAGS) $(OPT) -g -Wall -Werror -std=gnu11 \
+          -ffreestanding -fno-common -nostdlib -fno-stack-protector \
+          -fno-omit-frame-pointer -fno-tree-loop-distribute-patterns \
+          -fno-pie -no-pie -I. -MD -MP
+ASFLAGS = $(ARCHFLAGS) -g -I. -MD -MP -D__ASSEMBLER__
+LDFLAGS = -z max-page-size=4096 --no-warn-rwx-segments
+
+HOSTCFLAGS = -O2 -g -Wall -Werror -std=gnu11 -I.
+
+# ---- the kernel -------------------------------------------------------------
+# Every kernel/*.c and *.S is part of the kernel, except host tests (*_test.c).
+KSRCS = $(filter-out %_test.c,$(wildcard kernel/*.c)) $(wildcard kernel/*.S) \
+        include/fmt.c include/string.c
+KOBJS = $(patsubst %.c,build/%.o,$(patsubst %.S,build/%.o,$(KSRCS)))
+
+all: kernel/kernel userprogs mkfs/mkfs fs.img
+
+kernel/kernel: $(KOBJS) kernel/kernel.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -T kernel/kernel.ld -o $@ $(KOBJS)
+	$(Q)$(OBJDUMP) -S $@ > kernel/kernel.asm
+	$(Q)$(NM) -n $@ > kernel/kernel.sym
+
+build/kernel/%.o build/include/%.o: CFLAGS += -DKERNEL
+
+build/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+build/%.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(ASFLAGS) -c -o $@ $<
+
+# ---- user programs ----------------------------------------------------------
+# Each user/NAME.c is a program, installed as /bin/NAME; user/lib/ is libc.
+ULIBSRCS = $(wildcard user/lib/*.c) $(wildcard user/lib/*.S) include/fmt.c include/string.c
+ULIBOBJS = $(patsubst %.c,build/u/%.o,$(patsubst %.S,build/u/%.o,$(ULIBSRCS)))
+UPROGS   = $(patsubst user/%.c,user/bin/%,$(wildcard user/*.c))
+
+userprogs: $(UPROGS)
+
+build/u/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+build/u/%.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(ASFLAGS) -c -o $@ $<
+
+LIBGCC = $(shell $(CC) $(ARCHFLAGS) -print-libgcc-file-name)
+
+user/bin/%: build/u/user/%.o $(ULIBOBJS) user/user.ld
+	@mkdir -p user/bin
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -T user/user.ld -o $@ build/u/user/lib/crt0.o \
+		$< $(filter-out build/u/user/lib/crt0.o,$(ULIBOBJS)) $(LIBGCC)
+
+# ---- mkfs and the disk image ------------------------------------------------
+mkfs/mkfs: mkfs/mkfs.c include/*.h
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ mkfs/mkfs.c
+
+fs.img: mkfs/mkfs README.md $(UPROGS)
+	@echo "  MKFS    $@"
+	$(Q)mkfs/mkfs $@ README.md $(UPROGS)
+
+# ---- host unit tests --------------------------------------------------------
+# Every *_test.c beside the code it tests is a host program printing
+# "N passed, M failed".
+UNITTESTS = $(patsubst %.c,build/host/%,$(wildcard include/*_test.c kernel/*_test.c mkfs/*_test.c))
+
+build/host/%: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -MD -MP -o $@ $< $(TEST_SOURCES_$(notdir $*))
+
+# Code under test that a test links with (besides what it includes).
+TEST_SOURCES_fmt_test    = include/fmt.c
+TEST_SOURCES_buddy_test  = kernel/buddy.c
+build/host/include/fmt_test: include/fmt.c
+build/host/kernel/buddy_test: kernel/buddy.c
+
+unit: $(UNITTESTS) mkfs/mkfs
+	@fail=0; for t in $(UNITTESTS); do $$t || fail=1; done; exit $$fail
+
+# ---- running ----------------------------------------------------------------
+QEMUOPTS = -machine virt -bios default -kernel kernel/kernel -m $(strip $(MEM)) \
+	-smp $(strip $(CPUS)) -nographic \
+	-global virtio-mmio.force-legacy=false \
+	-drive file=fs.img,if=none,format=raw,id=x0 \
+	-device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+
+qemu: check-tools all
+	$(QEMU) $(QEMUOPTS)
+
+# Print the QEMU command line (the graders and tests use it).
+print-qemu:
+	@echo $(QEMU) $(QEMUOPTS)
+
+# ---- tests ------------------------------------------------------------------
+test: check-tools all unit
+	$(Q)$(PYTHON) grading/boot_test.py
+
+# ---- set-up -----------------------------------------------------------------
+DEBIAN_PACKAGES = gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf \
+	qemu-system-misc opensbi gdb-multiarch python3 make
+
+deps:
+	$(Q)if command -v apt-get >/dev/null 2>&1; then \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEBIAN_PACKAGES); \
+	else \
+		echo "No apt-get here. Install the equivalents of:"; \
+		echo "  Homebrew: brew install riscv64-elf-gcc qemu python3"; \
+		echo "  Arch:     pacman -S riscv64-elf-gcc riscv64-elf-binutils qemu-system-riscv opensbi gdb python"; \
+		exit 1; \
+	fi
+
+# Install the tools when they are missing; refuse a QEMU older than 7.2.
+check-tools:
+	$(Q)if [ -z "$(TOOLPREFIX)" ] || ! command -v $(QEMU) >/dev/null 2>&1; then \
+		echo "Cross compiler or QEMU missing: running 'make deps'."; \
+		$(MAKE) --no-print-directory deps || { echo "Run: make deps"; exit 1; }; \
+	fi
+	$(Q)v=$$($(QEMU) --version | sed -n 's/.*version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p'); \
+	set -- $$v; if [ "$${1:-0}" -lt 7 ] || { [ "$$1" -eq 7 ] && [ "$$2" -lt 2 ]; }; then \
+		echo "QEMU $$1.$$2 is too old: this system needs QEMU 7.2 or newer."; exit 1; fi
+
+clean:
+	rm -rf build kernel/kernel kernel/kernel.asm kernel/kernel.sym \
+		user/bin mkfs/mkfs fs.img .gdbinit
+
+.PHONY: all userprogs unit qemu print-qemu test deps check-tools clean
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,107 @@
+/*
+ * kernel/main.c: bringing the machine up.
+ *
+ * Boot sequence:
+ *
+ *   QEMU ----> OpenSBI (M-mode) ----> _entry (S-mode, boot hart, paging off)
+ *                                        |
+ *                                      kmain: device tree, console, memory,
+ *                                        |    page table, processes, traps,
+ *                                        |    interrupts, disk, first process
+ *                                        |
+ *                    SBI HSM hart_start -+-> _entry_secondary -> kmain_secondary
+ *                                        |        (each other hart)    |
+ *                                    scheduler()                   scheduler()
+ *
+ * The boot hart is cpu 0 whatever its hart id; the others are numbered in
+ * device-tree order.  They are started only once everything shared is set
+ * up, so they need no waiting.
+ */
+#include "kernel/fdt.h"
+#include "kernel/proc.h"
+#include "kernel/printf.h"
+#include "kernel/console.h"
+#include "kernel/kalloc.h"
+#include "kernel/vm.h"
+#include "kernel/trap.h"
+#include "kernel/plic.h"
+#include "kernel/bio.h"
+#include "kernel/file.h"
+#include "kernel/disk.h"
+#include "kernel/sbi.h"
+#include "kernel/memlayout.h"
+
+__attribute__((aligned(16))) char boot_stacks[NCPU][BOOT_STACK_SIZE];
+
+extern char end[];
+void _entry_secondary(void);
+
+/* Number the harts: the boot hart is cpu 0, the rest follow in order. */
+static void
+assign_cpus(uint64 boot_hartid)
+{
+	ncpu = 1;
+	cpus[0].hartid = boot_hartid;
+	for (int i = 0; i < bootinfo.nharts; i++)
+		if (bootinfo.hartids[i] != boot_hartid)
+			cpus[ncpu++].hartid = bootinfo.hartids[i];
+}
+
+static void
+start_other_harts(void)
+{
+	for (int i = 1; i < ncpu; i++) {
+		long err = sbi_hart_start(cpus[i].hartid, (uint64)_entry_secondary, i);
+		if (err != 0)
+			printf("hart %ld did not start (SBI error %ld)\n",
+			       (long)cpus[i].hartid, err);
+	}
+}
+
+static void
+banner(void)
+{
+	uint64 mib = (bootinfo.mem_end - bootinfo.mem_start) >> 20;
+
+	printf("\nrivet: %d hart%s, %ld MiB RAM, %ld MiB free, timer via %s\n",
+	       ncpu, ncpu == 1 ? "" : "s", (long)mib,
+	       (long)(kalloc_free_pages() * PGSIZE >> 20),
+	       bootinfo.sstc ? "sstc" : "SBI");
+}
+
+void
+kmain(uint64 hartid, const void *fdt)
+{
+	console_init();
+	printf_init();
+	if (fdt_parse(fdt) != 0)
+		panic("the firmware passed no usable device tree");
+	if (sbi_spec_version() < 2 || !sbi_probe(SBI_EXT_HSM) || !sbi_probe(SBI_EXT_SRST))
+		panic("the SBI firmware lacks v0.2 extensions (HSM, SRST)");
+	assign_cpus(hartid);
+	kalloc_init(PGROUNDUP((uint64)end), bootinfo.mem_end,
+		    PGROUNDDOWN(bootinfo.fdt_start), PGROUNDUP(bootinfo.fdt_end));
+	kvminit();
+	kvminithart();
+	procinit();
+	trap_init();
+	trap_inithart();
+	plic_init();
+	plic_inithart();
+	binit();
+	fileinit();
+	disk_init();
+	userinit();
+	banner();
+	start_other_harts();
+	scheduler();
+}
+
+void
+kmain_secondary(uint64 hartid, uint64 cpu)
+{
+	kvminithart();
+	trap_inithart();
+	plic_inithart();
+	scheduler();
+}

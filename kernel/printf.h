@@ -1,0 +1,19 @@
+/*
+ * kernel/printf.h: formatted output to the console, and panic.
+ */
+#ifndef KERNEL_PRINTF_H
+#define KERNEL_PRINTF_H
+
+#include "include/types.h"
+
+void printf_init(void);
+int  printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "panic: ...", a backtrace, stop every hart.  For broken invariants only. */
+__attribute__((noreturn)) void panic(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/* Print the chain of return addresses from frame pointer fp. */
+void backtrace_from(uint64 fp);
+
+extern volatile int panicked;   /* set once any hart panics */
+
+#endif /* KERNEL_PRINTF_H */

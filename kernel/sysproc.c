@@ -1,0 +1,112 @@
+/*
+ * kernel/sysproc.c: system calls about processes, memory and time.
+ */
+#include "kernel/proc.h"
+#include "kernel/syscall.h"
+#include "kernel/trap.h"
+#include "kernel/log.h"
+#include "kernel/printf.h"
+#include "kernel/sbi.h"
+#include "include/errno.h"
+
+uint64
+sys_fork(void)
+{
+	return fork();
+}
+
+uint64
+sys_exit(void)
+{
+	int status;
+
+	argint(0, &status);
+	exit(status);
+}
+
+uint64
+sys_wait(void)
+{
+	uint64 status_addr;
+
+	argaddr(0, &status_addr);
+	return wait(status_addr);
+}
+
+uint64
+sys_kill(void)
+{
+	int pid;
+
+	argint(0, &pid);
+	return kill(pid);
+}
+
+uint64
+sys_getpid(void)
+{
+	return myproc()->pid;
+}
+
+/* Grow the heap by n bytes (shrink if negative); returns the old end. */
+uint64
+sys_sbrk(void)
+{
+	uint64 old = myproc()->sz;
+	int n, err;
+
+	argint(0, &n);
+	if ((err = growproc(n)) != 0)
+		return err;
+	return old;
+}
+
+/* Sleep for n ticks (10 ms each). */
+uint64
+sys_sleep(void)
+{
+	int n;
+	uint64 start;
+
+	argint(0, &n);
+	if (n < 0)
+		return -EINVAL;
+	acquire(&tickslock);
+	start = ticks;
+	while (ticks - start < (uint64)n) {
+		if (killed(myproc())) {
+			release(&tickslock);
+			return -EINTR;
+		}
+		sleep(&ticks, &tickslock);
+	}
+	release(&tickslock);
+	return 0;
+}
+
+/* Ticks since boot. */
+uint64
+sys_uptime(void)
+{
+	uint64 now;
+
+	acquire(&tickslock);
+	now = ticks;
+	release(&tickslock);
+	return now;
+}
+
+/*
+ * Power the machine off.  Every file-system operation commits its log
+ * transaction when it ends, so the disk is consistent once no operation
+ * is in progress: begin_op waits for a commit under way, and our empty
+ * operation's end_op commits anything still pending.
+ */
+uint64
+sys_poweroff(void)
+{
+	begin_op();
+	end_op();
+	printf("rivet: powering off\n");
+	sbi_shutdown();
+}

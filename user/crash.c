@@ -1,0 +1,56 @@
+/*
+ * crash: fault on purpose, to show how the kernel handles a bad program.
+ *
+ *   crash [null|text|kernel|illegal|fpu|csr|stack]
+ *
+ * Each way of crashing should kill only this process, with a one-line
+ * message from the kernel naming the pid, the program, the cause, the
+ * faulting address and the pc.  Default: null.
+ */
+#include "user/user.h"
+
+/* Recurse until the stack runs into its guard page. */
+static int
+recurse(volatile int depth)
+{
+	volatile char pad[512];
+
+	pad[0] = depth;
+	if (depth >= 0)
+		return recurse(depth + 1) + pad[0];
+	return 0;
+}
+
+static void
+usage(void)
+{
+	fprintf(2, "usage: crash [null|text|kernel|illegal|fpu|csr|stack]\n");
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *how = argc > 1 ? argv[1] : "null";
+
+	if (argc > 2)
+		usage();
+	if (strcmp(how, "null") == 0)
+		printf("%d\n", *(volatile int *)0);
+	else if (strcmp(how, "text") == 0)
+		*(volatile int *)main = 0;
+	else if (strcmp(how, "kernel") == 0)
+		printf("%d\n", *(volatile int *)0x80200000L);
+	else if (strcmp(how, "illegal") == 0)
+		asm volatile(".word 0");
+	else if (strcmp(how, "fpu") == 0)
+		asm volatile(".word 0x00000053");   /* fadd.s ft0, ft0, ft0 */
+	else if (strcmp(how, "csr") == 0)
+		asm volatile("csrr a0, sstatus" ::: "a0");
+	else if (strcmp(how, "stack") == 0)
+		recurse(0);
+	else
+		usage();
+	printf("crash: still alive after '%s'\n", how);
+	return 1;
+}

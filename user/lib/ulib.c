@@ -1,0 +1,125 @@
+/*
+ * user/lib/ulib.c: the odds and ends of the user library: atoi, gets,
+ * stat, and the ASCII character classes.
+ */
+#include "user/user.h"
+
+/*
+ * The decimal number at the start of s, after any spaces and an optional
+ * sign, as C's atoi reads it; 0 if there is none.  Out-of-range values
+ * wrap rather than trap.
+ */
+int
+atoi(const char *s)
+{
+	unsigned int value = 0;
+	bool negative = false;
+
+	while (isspace((uchar)*s))
+		s++;
+	if (*s == '-' || *s == '+') {
+		negative = *s == '-';
+		s++;
+	}
+	for (; isdigit((uchar)*s); s++)
+		value = value * 10 + (*s - '0');
+	return (int)(negative ? 0u - value : value);
+}
+
+/*
+ * Read a line from fd 0 into buf, which holds max bytes: up to and
+ * including the newline, or max-1 bytes, or what is there before end of
+ * file or an error.  buf is always NUL-terminated (when max > 0); an empty
+ * string means end of file.  Reads a byte at a time, so nothing past the
+ * line is consumed.
+ */
+char *
+gets(char *buf, int max)
+{
+	int i = 0;
+	char c;
+
+	if (max <= 0)
+		return buf;
+	while (i + 1 < max && read(0, &c, 1) == 1) {
+		buf[i++] = c;
+		if (c == '\n')
+			break;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+/* Fill *st for the file at path; 0, or -1 with errno set. */
+int
+stat(const char *path, struct stat *st)
+{
+	int fd = open(path, O_RDONLY);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	r = fstat(fd, st);
+	close(fd);
+	return r;
+}
+
+/*
+ * The character classes, for ASCII.  Any other value, EOF included,
+ * belongs to no class, and toupper/tolower return it unchanged.
+ */
+int
+isdigit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Space, \t, \n, \v, \f and \r. */
+int
+isspace(int c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+int
+isupper(int c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+int
+islower(int c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+int
+isalpha(int c)
+{
+	return isupper(c) || islower(c);
+}
+
+int
+isalnum(int c)
+{
+	return isalpha(c) || isdigit(c);
+}
+
+/* Every ASCII character but the controls: space through '~'. */
+int
+isprint(int c)
+{
+	return c >= ' ' && c <= '~';
+}
+
+int
+toupper(int c)
+{
+	return islower(c) ? c - 'a' + 'A' : c;
+}
+
+int
+tolower(int c)
+{
+	return isupper(c) ? c - 'A' + 'a' : c;
+}
