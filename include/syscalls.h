@@ -11,7 +11,7 @@
  *
  * Calling convention: arguments in a0..a5, number in a7, result in a0.  A
  * failure returns -errno (include/errno.h); the user stub turns that into
- * -1 with errno set, as C programs expect.  The numbers are xv6's.
+ * -1 with errno set, as C programs expect.  Numbers 1-21 are xv6's.
  */
 #ifndef INCLUDE_SYSCALLS_H
 #define INCLUDE_SYSCALLS_H
@@ -39,7 +39,8 @@
 	X(19, link,     int,                             (const char *old, const char *new)) \
 	X(20, mkdir,    int,                             (const char *path))          \
 	X(21, close,    int,                             (int fd))                    \
-	X(22, poweroff, __attribute__((noreturn)) int,   (void))
+	X(22, poweroff, __attribute__((noreturn)) int,   (void))                      \
+	X(23, sysinfo,  int,                             (struct sysinfo *info))
 
 #ifndef __ASSEMBLER__
 enum syscall_number {

@@ -206,6 +206,50 @@ bfree(uint dev, uint b)
 	brelse(bp);
 }
 
+/* Free data blocks: clear bits from fs_data_start to the end of the disk. */
+static uint
+count_free_blocks(uint dev)
+{
+	uint free = 0, b = fs_data_start(&sb);
+
+	while (b < sb.size) {
+		struct buf *bp = bread(dev, fs_bitmap_block(&sb, b));
+		uint end = umin(sb.size, b - b % BPB + BPB);
+		for (; b < end; b++)
+			if ((bp->data[(b % BPB) / 8] & (1 << (b % 8))) == 0)
+				free++;
+		brelse(bp);
+	}
+	return free;
+}
+
+/* Free on-disk inodes (type 0), not counting the reserved inode 0. */
+static uint
+count_free_inodes(uint dev)
+{
+	uint free = 0;
+
+	for (uint first = 0; first < sb.ninodes; first += IPB) {
+		struct buf *bp = bread(dev, fs_inode_block(&sb, first));
+		struct dinode *dip = (struct dinode *)bp->data;
+		for (uint i = 0; i < IPB && first + i < sb.ninodes; i++)
+			if (first + i != 0 && dip[i].type == 0)
+				free++;
+		brelse(bp);
+	}
+	return free;
+}
+
+void
+fs_usage(uint dev, uint *freeblocks, uint *totalblocks, uint *freeinodes,
+	 uint *totalinodes)
+{
+	*freeblocks = count_free_blocks(dev);
+	*totalblocks = sb.nblocks;
+	*freeinodes = count_free_inodes(dev);
+	*totalinodes = sb.ninodes - 1;
+}
+
 /* ---- inodes ------------------------------------------------------------- */
 
 /*

@@ -36,6 +36,9 @@ struct inode {
 };
 
 void fs_init(int dev);   /* read and check the superblock, recover the log */
+/* Count the free data blocks and free inodes (reads the bitmap and inodes). */
+void fs_usage(uint dev, uint *freeblocks, uint *totalblocks, uint *freeinodes,
+	      uint *totalinodes);
 
 /* Allocate a fresh on-disk inode of type; returns it referenced and
  * unlocked, or NULL with -ENOSPC semantics when there is none. */

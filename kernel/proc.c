@@ -584,6 +584,20 @@ growproc(int n)
 	return 0;
 }
 
+/* Processes in any state but UNUSED. */
+int
+proc_count(void)
+{
+	int n = 0;
+
+	acquire(&proc_lock);
+	for (struct proc *p = proc; p < &proc[NPROC]; p++)
+		if (p->state != UNUSED)
+			n++;
+	release(&proc_lock);
+	return n;
+}
+
 int
 either_copyout(bool user_dst, uint64 dst, const void *src, uint64 len)
 {

@@ -87,6 +87,7 @@ void setkilled(struct proc *p);
 int  killed(struct proc *p);
 int  growproc(int n);
 void procdump(void);
+int  proc_count(void);
 
 /* Wait for wakeup(chan), releasing lk while asleep and re-taking it after. */
 void sleep(void *chan, struct spinlock *lk);

@@ -7,7 +7,12 @@
 #include "kernel/log.h"
 #include "kernel/printf.h"
 #include "kernel/sbi.h"
+#include "kernel/kalloc.h"
+#include "kernel/inode.h"
+#include "kernel/vm.h"
 #include "include/errno.h"
+#include "include/param.h"
+#include "include/sysinfo.h"
 
 uint64
 sys_fork(void)
@@ -109,4 +114,27 @@ sys_poweroff(void)
 	end_op();
 	printf("rivet: powering off\n");
 	sbi_shutdown();
+}
+
+/* Report free memory, disk blocks and inodes, and the process count. */
+uint64
+sys_sysinfo(void)
+{
+	struct sysinfo info;
+	uint freeblocks, totalblocks, freeinodes, totalinodes;
+	uint64 addr;
+
+	argaddr(0, &addr);
+	begin_op();
+	fs_usage(ROOTDEV, &freeblocks, &totalblocks, &freeinodes, &totalinodes);
+	end_op();
+	info.freepages = kalloc_free_pages();
+	info.totalpages = kalloc_total_pages();
+	info.freeblocks = freeblocks;
+	info.totalblocks = totalblocks;
+	info.freeinodes = freeinodes;
+	info.totalinodes = totalinodes;
+	info.nproc = proc_count();
+	info.ncpu = ncpu;
+	return copyout(myproc()->pagetable, addr, &info, sizeof(info));
 }

@@ -15,6 +15,7 @@
 #include "include/types.h"
 #include "include/param.h"
 #include "include/stat.h"
+#include "include/sysinfo.h"
 #include "include/fcntl.h"
 #include "include/errno.h"
 #include "include/syscalls.h"

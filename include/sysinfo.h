@@ -1,0 +1,21 @@
+/*
+ * include/sysinfo.h: what the sysinfo() system call reports, for tests that
+ * check nothing leaked and for programs that show resource use.
+ */
+#ifndef INCLUDE_SYSINFO_H
+#define INCLUDE_SYSINFO_H
+
+#include "include/types.h"
+
+struct sysinfo {
+	uint64 freepages;     /* physical pages free */
+	uint64 totalpages;    /* physical pages the allocator manages */
+	uint32 freeblocks;    /* file-system data blocks free */
+	uint32 totalblocks;   /* file-system data blocks in all */
+	uint32 freeinodes;    /* on-disk inodes free */
+	uint32 totalinodes;   /* on-disk inodes in all */
+	uint32 nproc;         /* processes that exist (any state but unused) */
+	uint32 ncpu;          /* harts running the kernel */
+};
+
+#endif /* INCLUDE_SYSINFO_H */
