@@ -138,6 +138,11 @@ qemu: check-tools
 	$(Q)$(MAKE) --no-print-directory all
 	$(QEMU) $(QEMUOPTS)
 
+# Instruction counts of kernel paths (user/bench.c), one hart, exact counting.
+bench: check-tools
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)cd grading && $(PYTHON) bench.py $(BENCH)
+
 # Print the QEMU command line (the graders and tests use it).
 print-qemu:
 	@echo $(QEMU) $(QEMUOPTS)
@@ -177,7 +182,7 @@ clean:
 	rm -rf build kernel/kernel kernel/kernel.asm kernel/kernel.sym \
 		user/bin mkfs/mkfs fs.img .gdbinit
 
-.PHONY: all userprogs unit qemu print-qemu test deps check-tools clean
+.PHONY: all userprogs unit qemu print-qemu bench test deps check-tools clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 

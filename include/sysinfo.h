@@ -16,6 +16,9 @@ struct sysinfo {
 	uint32 totalinodes;   /* on-disk inodes in all */
 	uint32 nproc;         /* processes that exist (any state but unused) */
 	uint32 ncpu;          /* harts running the kernel */
+	uint64 diskreads;     /* disk read requests since boot */
+	uint64 diskwrites;    /* disk write requests since boot (each may
+	                         carry several blocks) */
 };
 
 #endif /* INCLUDE_SYSINFO_H */

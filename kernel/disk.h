@@ -17,5 +17,7 @@ uint64 disk_blocks(void);
  */
 void disk_rw(struct buf **bufs, int n, bool write);
 void disk_intr(void);
+/* Requests submitted since boot (one request may carry several blocks). */
+void disk_stats(uint64 *reads, uint64 *writes);
 
 #endif /* KERNEL_DISK_H */

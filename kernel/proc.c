@@ -68,29 +68,6 @@ static int nextpid = 1;                       /* [proc_lock] */
 void swtch(struct context *old, struct context *new);
 static void forkret(void);
 
-int
-cpuid(void)
-{
-	return r_tp();
-}
-
-struct cpu *
-mycpu(void)
-{
-	return &cpus[cpuid()];
-}
-
-struct proc *
-myproc(void)
-{
-	struct proc *p;
-
-	push_off();
-	p = mycpu()->proc;
-	pop_off();
-	return p;
-}
-
 void
 procinit(void)
 {

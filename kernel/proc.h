@@ -67,11 +67,36 @@ struct proc {
 	char name[16];            /* program name, for messages */
 };
 
-/* The current hart and process.  Interrupts may move a process between
- * harts, so callers of mycpu() must have them off. */
-int cpuid(void);
-struct cpu *mycpu(void);
-struct proc *myproc(void);
+/* The current hart: tp holds its index.  A timer interrupt may move a
+ * process to another hart, so callers must have interrupts off. */
+static inline int
+cpuid(void)
+{
+	return r_tp();
+}
+
+static inline struct cpu *
+mycpu(void)
+{
+	return &cpus[cpuid()];
+}
+
+/*
+ * The current process, or NULL in a scheduler thread.  Interrupts go off
+ * for the two loads, so the process cannot move to another hart between
+ * reading tp and reading that hart's proc.  This is on every system call's
+ * path, so it avoids push_off's bookkeeping.
+ */
+static inline struct proc *
+myproc(void)
+{
+	bool was_on = intr_save_off();
+	struct proc *p = mycpu()->proc;
+
+	if (was_on)
+		intr_on();
+	return p;
+}
 
 void procinit(void);
 void userinit(void);

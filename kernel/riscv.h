@@ -113,6 +113,16 @@ static inline uint64 r_tp(void) { uint64 x; asm volatile("mv %0, tp" : "=r"(x));
 static inline void   w_tp(uint64 x) { asm volatile("mv tp, %0" : : "r"(x)); }
 static inline uint64 r_fp(void) { uint64 x; asm volatile("mv %0, s0" : "=r"(x)); return x; }
 
+/* Turn interrupts off and say whether they were on, in one instruction. */
+static inline bool
+intr_save_off(void)
+{
+	uint64 old;
+
+	asm volatile("csrrci %0, sstatus, %1" : "=r"(old) : "i"(SSTATUS_SIE) : "memory");
+	return (old & SSTATUS_SIE) != 0;
+}
+
 static inline void intr_on(void)  { CSR_SET(sstatus, SSTATUS_SIE); }
 static inline void intr_off(void) { CSR_CLEAR(sstatus, SSTATUS_SIE); }
 static inline bool intr_get(void) { return (r_sstatus() & SSTATUS_SIE) != 0; }

@@ -10,6 +10,7 @@
 #include "kernel/kalloc.h"
 #include "kernel/inode.h"
 #include "kernel/vm.h"
+#include "kernel/disk.h"
 #include "include/errno.h"
 #include "include/param.h"
 #include "include/sysinfo.h"
@@ -136,5 +137,6 @@ sys_sysinfo(void)
 	info.totalinodes = totalinodes;
 	info.nproc = proc_count();
 	info.ncpu = ncpu;
+	disk_stats(&info.diskreads, &info.diskwrites);
 	return copyout(myproc()->pagetable, addr, &info, sizeof(info));
 }

@@ -125,6 +125,8 @@ static struct {
 	struct request req[NUM];
 
 	uint64 nblocks;     /* disk size in BSIZE blocks; set once at init */
+	uint64 nreads;      /* read requests submitted since boot */
+	uint64 nwrites;     /* write requests submitted since boot */
 } disk;
 
 static inline uint32
@@ -418,6 +420,10 @@ submit(struct buf **bufs, int nbufs, bool write)
 	build_request(idx, bufs, nbufs, write);
 	disk.avail->ring[disk.avail_next % NUM] = idx[0];
 	disk.avail_next++;
+	if (write)
+		disk.nwrites++;
+	else
+		disk.nreads++;
 }
 
 /* Sleep until none of bufs[0 .. n-1] is in flight.  Caller holds disk.lock. */
@@ -457,6 +463,15 @@ check_bufs(struct buf **bufs, int n)
 			panic("disk_rw: block %u beyond the end of the disk "
 			      "(%lu blocks)", bufs[i]->blockno, disk.nblocks);
 	}
+}
+
+void
+disk_stats(uint64 *reads, uint64 *writes)
+{
+	acquire(&disk.lock);
+	*reads = disk.nreads;
+	*writes = disk.nwrites;
+	release(&disk.lock);
 }
 
 /* Sleeps, so process context only; see kernel/disk.h for the contract. */
