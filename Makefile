@@ -5,6 +5,7 @@
 CPUS   ?= 3            # harts QEMU gives the guest (1..8)
 MEM    ?= 128M         # guest RAM (128M..2G)
 DEBUG  ?= 0            # 1: build without optimisation, for stepping in gdb
+KTEST  ?= 0            # 1: a test kernel that can be made to fail (kernel/ktest.h)
 V      ?= 0            # 1: show every command
 
 # The cross toolchain: the first prefix whose gcc is on PATH.
@@ -53,20 +54,53 @@ KOBJS = $(patsubst %.c,build/%.o,$(patsubst %.S,build/%.o,$(KSRCS)))
 
 all: kernel/kernel userprogs mkfs/mkfs fs.img
 
-kernel/kernel: $(KOBJS) kernel/kernel.ld
+# The kernel is linked twice, so that it can name its own functions in a
+# panic's backtrace (kernel/ksym.c): the first link has no symbol table;
+# nm lists its functions and kernel/ksymtab.awk writes them as
+# build/kernel/ksymtab.S; the second link adds that table.  The table sits
+# after all the code (kernel/kernel.ld), and the check after the second
+# link proves that the final kernel's functions are the ones listed.
+KSYMTAB_OF = $(NM) -n $(1) | awk -v from=build/kernel/kernel.nosyms -f kernel/ksymtab.awk
+
+build/kernel/kernel.nosyms: $(KOBJS) kernel/kernel.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -T kernel/kernel.ld -o $@ $(KOBJS)
+
+build/kernel/ksymtab.S: build/kernel/kernel.nosyms kernel/ksymtab.awk
+	@echo "  KSYMTAB $@"
+	$(Q)$(call KSYMTAB_OF,$<) > $@
+
+build/kernel/ksymtab.o: build/kernel/ksymtab.S
+	@echo "  AS      $<"
+	$(Q)$(CC) $(ASFLAGS) -c -o $@ $<
+
+kernel/kernel: $(KOBJS) build/kernel/ksymtab.o kernel/kernel.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -T kernel/kernel.ld -o $@ $(KOBJS) build/kernel/ksymtab.o
+	$(Q)$(call KSYMTAB_OF,$@) | cmp -s - build/kernel/ksymtab.S || \
+		{ echo "$@: adding the symbol table moved functions"; exit 1; }
 	$(Q)$(OBJDUMP) -S $@ > kernel/kernel.asm
 	$(Q)$(NM) -n $@ > kernel/kernel.sym
 
-build/kernel/%.o build/include/%.o: CFLAGS += -DKERNEL
+build/kernel/%.o build/include/%.o: CFLAGS += -DKERNEL $(if $(filter 1,$(KTEST)),-DKTEST)
 
-build/%.o: %.c
+# Objects depend on the flags they were built with, recorded in build/flags,
+# so that switching DEBUG or KTEST rebuilds everything instead of mixing
+# optimised and unoptimised (or test and normal) code.
+BUILD_FLAGS := $(CC) $(CFLAGS) $(ASFLAGS) KTEST=$(strip $(KTEST))
+
+build/flags: FORCE
+	@mkdir -p build
+	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
+
+FORCE:
+
+build/%.o: %.c build/flags
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-build/%.o: %.S
+build/%.o: %.S build/flags
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(ASFLAGS) -c -o $@ $<
@@ -79,12 +113,12 @@ UPROGS   = $(patsubst user/%.c,user/bin/%,$(wildcard user/*.c))
 
 userprogs: $(UPROGS)
 
-build/u/%.o: %.c
+build/u/%.o: %.c build/flags
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-build/u/%.o: %.S
+build/u/%.o: %.S build/flags
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(ASFLAGS) -c -o $@ $<
@@ -126,10 +160,12 @@ unit: $(UNITTESTS) mkfs/mkfs
 	@fail=0; for t in $(UNITTESTS); do $$t || fail=1; done; exit $$fail
 
 # ---- running ----------------------------------------------------------------
+FSIMG ?= fs.img        # the disk image QEMU uses (tests pass a private copy)
+
 QEMUOPTS = -machine virt -bios default -kernel kernel/kernel -m $(strip $(MEM)) \
 	-smp $(strip $(CPUS)) -nographic \
 	-global virtio-mmio.force-legacy=false \
-	-drive file=fs.img,if=none,format=raw,id=x0 \
+	-drive file=$(strip $(FSIMG)),if=none,format=raw,id=x0 \
 	-device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 
 # check-tools may install the toolchain, so the build runs in a fresh make
@@ -147,14 +183,66 @@ bench: check-tools
 print-qemu:
 	@echo $(QEMU) $(QEMUOPTS)
 
+# ---- debugging --------------------------------------------------------------
+# `make qemu-gdb` boots like `make qemu`, except that QEMU waits, halted
+# before the first instruction, for gdb on a TCP port of this user's own
+# (so that users sharing a machine do not collide), and that .gdbinit,
+# written from .gdbinit.tmpl, tells gdb where to connect.  README.md
+# ("Debugging") walks through a first session.
+GDBPORT ?= $(shell expr 25000 + $$(id -u) % 5000)
+GDBINIT ?= .gdbinit
+GDB     ?= $(firstword $(foreach g,riscv64-unknown-elf-gdb riscv64-elf-gdb \
+	riscv64-linux-gnu-gdb riscv64-unknown-linux-gnu-gdb gdb-multiarch, \
+	$(if $(shell command -v $(g) 2>/dev/null),$(g))))
+
+# A constant from the kernel's headers, as a C expression gdb can evaluate.
+KCONST = $(shell echo $(1) | $(CC) $(ARCHFLAGS) -ffreestanding -I. -E -P \
+	-include kernel/memlayout.h - | tail -n 1)
+
+qemu-gdb: check-tools
+	$(Q)$(MAKE) --no-print-directory all $(GDBINIT)
+	@echo "*** QEMU is waiting for gdb on port $(strip $(GDBPORT)).  In another terminal,"
+	@echo "*** in this directory, run:"
+	@echo "***     $(or $(GDB),gdb-multiarch) -nx -x $(GDBINIT)"
+	$(if $(GDB),,@echo "*** (no RISC-V gdb found: install gdb-multiarch, e.g. with make deps)")
+	$(QEMU) $(QEMUOPTS) -S -gdb tcp:127.0.0.1:$(strip $(GDBPORT))
+
+print-gdbport:
+	@echo $(GDBPORT)
+
+# Rewritten every time, since GDBPORT may differ from the last run.
+$(GDBINIT): .gdbinit.tmpl build/kernel/trampoline.sym FORCE
+	@echo "  GEN     $@"
+	$(Q)sed -e 's/@GDBPORT@/$(strip $(GDBPORT))/' \
+		-e 's/@TRAMPOLINE@/$(call KCONST,TRAMPOLINE)/' \
+		-e 's/@USER_BASE@/$(call KCONST,USER_BASE)/' $< > $@
+
+# The trampoline runs at TRAMPOLINE, not where it was linked; .gdbinit
+# loads these two names a second time, shifted to where they run.
+build/kernel/trampoline.sym: kernel/kernel
+	$(Q)$(OBJCOPY) --strip-all --keep-symbol=uservec --keep-symbol=userret $< $@
+
 # ---- tests ------------------------------------------------------------------
 test: check-tools
 	$(Q)$(MAKE) --no-print-directory all unit
 	$(Q)$(PYTHON) grading/boot_test.py
 
+# ---- the book ---------------------------------------------------------------
+# check-book proves every citation and appendix table in book/ against the
+# code, then runs the checker's own tests; book renders it to HTML with
+# pandoc, each citation a link to the line it names, in build/book/.
+check-book:
+	$(Q)$(PYTHON) book/check.py
+	$(Q)$(PYTHON) book/check_test.py
+
+book:
+	$(Q)$(PYTHON) book/render.py build/book
+
+.PHONY: book check-book
+
 # ---- set-up -----------------------------------------------------------------
 DEBIAN_PACKAGES = gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf \
-	qemu-system-misc opensbi gdb-multiarch python3 make
+	qemu-system-misc opensbi gdb-multiarch python3 make pandoc
 
 deps:
 	$(Q)if command -v apt-get >/dev/null 2>&1; then \
@@ -182,7 +270,8 @@ clean:
 	rm -rf build kernel/kernel kernel/kernel.asm kernel/kernel.sym \
 		user/bin mkfs/mkfs fs.img .gdbinit
 
-.PHONY: all userprogs unit qemu print-qemu bench test deps check-tools clean
+.PHONY: all userprogs unit qemu print-qemu bench test deps check-tools clean \
+	qemu-gdb print-gdbport FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 

@@ -14,6 +14,7 @@
  *   Ctrl-D            complete the line without a newline; on an empty
  *                     line, read() returns 0 (end of file)
  *   Ctrl-P            print the process list (procdump), for debugging
+ *   Ctrl-\            panic, in test kernels only (kernel/ktest.h)
  *
  * Other control characters and non-ASCII bytes are dropped, so every byte
  * in the buffer takes exactly one column on the screen and erasing one is
@@ -44,6 +45,7 @@
 #include "kernel/file.h"
 #include "kernel/uart.h"
 #include "kernel/console.h"
+#include "kernel/ktest.h"
 
 #define CTRL(x)  ((x) - '@')     /* the control code typed as Ctrl-x */
 #define BACKSPACE 0x08
@@ -175,6 +177,7 @@ console_intr(int c)
 		procdump();
 		return;
 	}
+	ktest_console_key(c);
 
 	acquire(&cons.lock);
 	edit(c);
