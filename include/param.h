@@ -11,7 +11,9 @@
 #define NCPU          8     /* harts the kernel can drive */
 #define NOFILE       16     /* open files per process */
 #define NFILE       100     /* open files in the whole system */
-#define NINODE       64     /* in-memory inode cache entries */
+/* In-memory inode cache entries: one per open file and per current
+ * directory, and three for the lookups a system call has under way. */
+#define NINODE      (NFILE + 4 * NPROC)
 #define NDEV         10     /* device major numbers */
 #define ROOTDEV       1     /* device number of the root file system */
 #define MAXARG       32     /* exec: most arguments */

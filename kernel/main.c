@@ -36,13 +36,14 @@ __attribute__((aligned(16))) char boot_stacks[NCPU][BOOT_STACK_SIZE];
 extern char end[];
 void _entry_secondary(void);
 
-/* Number the harts: the boot hart is cpu 0, the rest follow in order. */
+/* Number the harts: the boot hart is cpu 0, the rest follow in order, up
+ * to NCPU (the device tree may list harts beyond the ones we recorded). */
 static void
 assign_cpus(uint64 boot_hartid)
 {
 	ncpu = 1;
 	cpus[0].hartid = boot_hartid;
-	for (int i = 0; i < bootinfo.nharts; i++)
+	for (int i = 0; i < bootinfo.nharts && ncpu < NCPU; i++)
 		if (bootinfo.hartids[i] != boot_hartid)
 			cpus[ncpu++].hartid = bootinfo.hartids[i];
 }

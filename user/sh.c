@@ -532,8 +532,9 @@ redirect(struct node *r)
 /*
  * Fork a process for one pipeline stage, reading from in and writing to
  * out (-1: leave the descriptor as it is).  spare, when not -1, is the
- * other end of the stage's output pipe, which the stage must not hold, or
- * its reader would never see end of file.  Returns the pid, or -1.
+ * other end (the read end) of the stage's output pipe, which the stage must
+ * not hold: if its reader exited early, the stage would then block on a
+ * full pipe forever instead of getting EPIPE.  Returns the pid, or -1.
  */
 static int
 start_stage(struct node *cmd, int in, int out, int spare)
