@@ -86,9 +86,16 @@ typedef uint64 pte_t;
 typedef uint64 *pagetable_t;   /* 512 PTEs */
 
 #define CSR_READ(name) ({ uint64 v_; asm volatile("csrr %0, " #name : "=r"(v_)); v_; })
-#define CSR_WRITE(name, v) asm volatile("csrw " #name ", %0" : : "r"((uint64)(v)))
-#define CSR_SET(name, v)   asm volatile("csrs " #name ", %0" : : "r"((uint64)(v)))
-#define CSR_CLEAR(name, v) asm volatile("csrc " #name ", %0" : : "r"((uint64)(v)))
+/*
+ * CSR writes are compiler memory barriers ("memory"): turning interrupts
+ * on or off, or switching page tables, must not let the compiler move a
+ * load or store to the other side.  (myproc() read the current hart's
+ * proc after interrupts came back on, and so, when a timer moved the
+ * process to another hart in between, got some other hart's process.)
+ */
+#define CSR_WRITE(name, v) asm volatile("csrw " #name ", %0" : : "r"((uint64)(v)) : "memory")
+#define CSR_SET(name, v)   asm volatile("csrs " #name ", %0" : : "r"((uint64)(v)) : "memory")
+#define CSR_CLEAR(name, v) asm volatile("csrc " #name ", %0" : : "r"((uint64)(v)) : "memory")
 
 static inline uint64 r_sstatus(void)      { return CSR_READ(sstatus); }
 static inline void   w_sstatus(uint64 x)  { CSR_WRITE(sstatus, x); }

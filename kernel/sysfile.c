@@ -154,7 +154,6 @@ sys_link(void)
 {
 	char old[MAXPATH], new[MAXPATH], name[DIRSIZ];
 	struct inode *ip, *dp;
-	bool isdir;
 	int r;
 
 	r = argstr(0, old, MAXPATH);
@@ -168,16 +167,24 @@ sys_link(void)
 	r = namei(old, &ip);
 	if (r < 0)
 		goto out_end_op;
+	/*
+	 * Count the new link before it exists: between writing the entry and
+	 * raising nlink, a concurrent unlink of `old` could otherwise drop
+	 * nlink to 0 (and free the inode) while `new` still names it.
+	 */
 	ilock(ip);
-	isdir = ip->type == T_DIR;
-	iunlock(ip);
-	if (isdir) {
+	if (ip->type == T_DIR) {
+		iunlockput(ip);
 		r = -EPERM;
-		goto out_put_ip;
+		goto out_end_op;
 	}
+	ip->nlink++;
+	iupdate(ip);
+	iunlock(ip);
+
 	r = nameiparent(new, name, &dp);
 	if (r < 0)
-		goto out_put_ip;
+		goto out_uncount;
 	ilock(dp);
 	if (dp->dev != ip->dev) {
 		r = -EXDEV;
@@ -187,19 +194,17 @@ sys_link(void)
 	if (r < 0)
 		goto out_unlockput_dp;
 	iunlockput(dp);
-
-	/* ip stays allocated meanwhile: we hold a reference to it. */
-	ilock(ip);
-	ip->nlink++;
-	iupdate(ip);
-	iunlockput(ip);
+	iput(ip);
 	end_op();
 	return 0;
 
 out_unlockput_dp:
 	iunlockput(dp);
-out_put_ip:
-	iput(ip);
+out_uncount:
+	ilock(ip);
+	ip->nlink--;
+	iupdate(ip);
+	iunlockput(ip);
 out_end_op:
 	end_op();
 	return r;
