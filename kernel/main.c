@@ -33,6 +33,9 @@
 
 __attribute__((aligned(16))) char boot_stacks[NCPU][BOOT_STACK_SIZE];
 
+/* Harts parked in entry.S wait for their slot to hold cpu index + 1. */
+uint64 hart_release[MAX_PARKED_HART];
+
 extern char end[];
 void _entry_secondary(void);
 
@@ -48,14 +51,24 @@ assign_cpus(uint64 boot_hartid)
 			cpus[ncpu++].hartid = bootinfo.hartids[i];
 }
 
+/*
+ * Start every other hart at _entry_secondary.  A hart the firmware has
+ * already sent to _entry (see kernel/entry.S) cannot be started again and
+ * is waiting there: release it instead.
+ */
 static void
 start_other_harts(void)
 {
 	for (int i = 1; i < ncpu; i++) {
-		long err = sbi_hart_start(cpus[i].hartid, (uint64)_entry_secondary, i);
-		if (err != 0)
+		uint64 hartid = cpus[i].hartid;
+		long err = sbi_hart_start(hartid, (uint64)_entry_secondary, i);
+		if (err == 0)
+			continue;
+		if (hartid < MAX_PARKED_HART)
+			__atomic_store_n(&hart_release[hartid], i + 1, __ATOMIC_RELEASE);
+		else
 			printf("hart %ld did not start (SBI error %ld)\n",
-			       (long)cpus[i].hartid, err);
+			       (long)hartid, err);
 	}
 }
 

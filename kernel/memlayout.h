@@ -59,5 +59,6 @@
 #define USER_BASE  0x1000L       /* programs are linked here (user/user.ld) */
 
 #define BOOT_STACK_SIZE 8192     /* per-hart stack for boot and the scheduler */
+#define MAX_PARKED_HART 64       /* harts with ids below this can park at boot */
 
 #endif /* KERNEL_MEMLAYOUT_H */
