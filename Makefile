@@ -223,9 +223,25 @@ build/kernel/trampoline.sym: kernel/kernel
 	$(Q)$(OBJCOPY) --strip-all --keep-symbol=uservec --keep-symbol=userret $< $@
 
 # ---- tests ------------------------------------------------------------------
+# grade runs a grader, grading/grade-$(LAB).py: the base system's unless
+# LAB names a lab.  GRADEFLAGS passes it options, such as "-v cd" (show the
+# console, run only tests with "cd" in their title) or -j2 (two at a time).
+# test builds, then grading/run_tests.py runs every suite: the host unit
+# tests, the book's citation check and the checker's tests, the grading
+# library's own tests, the broken-kernel check, the gdb test, and the
+# base grader (which runs usertests -q).  It ends with the total
+# "N passed, M failed".
+LAB ?= base
+
+grade: check-tools
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(PYTHON) grading/grade-$(LAB).py $(GRADEFLAGS)
+
 test: check-tools
-	$(Q)$(MAKE) --no-print-directory all unit
-	$(Q)$(PYTHON) grading/boot_test.py
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(PYTHON) grading/run_tests.py
+
+.PHONY: grade
 
 # ---- the book ---------------------------------------------------------------
 # check-book proves every citation and appendix table in book/ against the

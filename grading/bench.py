@@ -8,7 +8,7 @@ run.  `make bench` runs this; arguments pick benchmarks (see user/bench.c).
 
 import sys
 
-from qemu import Machine
+from gradelib import Machine
 
 def main():
     args = " ".join(sys.argv[1:])

@@ -41,7 +41,7 @@ import threading
 import time
 import traceback
 
-from qemu import ROOT, TIMEOUT_SCALE
+from gradelib import ROOT, TIMEOUT_SCALE
 
 GDB_NAMES = ("riscv64-unknown-elf-gdb", "riscv64-elf-gdb",
              "riscv64-linux-gnu-gdb", "riscv64-unknown-linux-gnu-gdb",

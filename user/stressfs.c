@@ -3,17 +3,26 @@
  *
  * usage: stressfs
  *
- * NCHILD children each write their own file, stressfs.N, in CHUNK-byte
- * writes whose bytes depend on the child and the offset, then read it
- * back and compare, then remove it.  The writes of all children run
- * concurrently through the log and the buffer cache.  Prints "stressfs OK"
- * when every child found its data intact.
+ * NCHILD children run at the same time.  Each writes its own file,
+ * stressfs.N, in CHUNK-byte writes whose bytes depend on the child and
+ * the offset (the file is big enough to need its indirect block), reads
+ * it back and compares, and removes it.  Meanwhile each also creates,
+ * writes, checks and removes NSMALL small files in one directory that all
+ * children share, so their directory updates and inode allocations
+ * interleave.  All of it runs concurrently through the log and the buffer
+ * cache.
+ *
+ * Afterwards every disk block and inode the children used must be free
+ * again.  Prints "stressfs OK" when every child found its data intact and
+ * nothing leaked; otherwise a message saying what went wrong.
  */
 #include "user/user.h"
 
-#define NCHILD   4
-#define NCHUNK  40       /* chunks per file */
+#define NCHILD   6
+#define NCHUNK 100       /* chunks per big file: 100 KB, past the direct blocks */
 #define CHUNK  1000      /* bytes per write: not a divisor of BSIZE */
+#define NSMALL  20       /* small files per child in the shared directory */
+#define SHARED  "stressfs.d"
 
 static char buf[CHUNK];
 
@@ -28,7 +37,7 @@ fill(char *b, int c, int i)
 }
 
 static int
-write_file(const char *name, int c)
+write_file(const char *name, int c, int nchunk)
 {
 	int fd, i;
 
@@ -36,7 +45,7 @@ write_file(const char *name, int c)
 		fprintf(2, "stressfs: create %s: %s\n", name, strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < NCHUNK; i++) {
+	for (i = 0; i < nchunk; i++) {
 		fill(buf, c, i);
 		if (write(fd, buf, CHUNK) != CHUNK) {
 			fprintf(2, "stressfs: write %s: %s\n", name,
@@ -50,7 +59,7 @@ write_file(const char *name, int c)
 }
 
 static int
-check_file(const char *name, int c)
+check_file(const char *name, int c, int nchunk)
 {
 	static char want[CHUNK];
 	int fd, i, n;
@@ -59,7 +68,7 @@ check_file(const char *name, int c)
 		fprintf(2, "stressfs: open %s: %s\n", name, strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < NCHUNK; i++) {
+	for (i = 0; i < nchunk; i++) {
 		fill(want, c, i);
 		if ((n = read(fd, buf, CHUNK)) != CHUNK ||
 		    memcmp(buf, want, CHUNK) != 0) {
@@ -78,14 +87,36 @@ check_file(const char *name, int c)
 	return 0;
 }
 
+/* Write, check and remove a file of nchunk chunks. */
+static int
+round_trip(const char *name, int c, int nchunk)
+{
+	if (write_file(name, c, nchunk) < 0 || check_file(name, c, nchunk) < 0)
+		return -1;
+	if (unlink(name) < 0) {
+		fprintf(2, "stressfs: unlink %s: %s\n", name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* The work of child c; returns its exit status. */
 static int
 child(int c)
 {
-	char name[16];
+	char name[32];
+	int i;
 
 	snprintf(name, sizeof(name), "stressfs.%d", c);
-	if (write_file(name, c) < 0 || check_file(name, c) < 0)
+	if (write_file(name, c, NCHUNK) < 0)
+		return 1;
+	for (i = 0; i < NSMALL; i++) {
+		snprintf(name, sizeof(name), SHARED "/%d.%d", c, i);
+		if (round_trip(name, c + i, 1) < 0)
+			return 1;
+	}
+	snprintf(name, sizeof(name), "stressfs.%d", c);
+	if (check_file(name, c, NCHUNK) < 0)
 		return 1;
 	if (unlink(name) < 0) {
 		fprintf(2, "stressfs: unlink %s: %s\n", name, strerror(errno));
@@ -94,11 +125,28 @@ child(int c)
 	return 0;
 }
 
+static struct sysinfo
+usage_now(void)
+{
+	struct sysinfo info;
+
+	if (sysinfo(&info) < 0) {
+		fprintf(2, "stressfs: sysinfo: %s\n", strerror(errno));
+		exit(1);
+	}
+	return info;
+}
+
 int
 main(void)
 {
+	struct sysinfo before = usage_now(), after;
 	int c, pid, status, started = 0, failed = 0;
 
+	if (mkdir(SHARED) < 0) {
+		fprintf(2, "stressfs: mkdir %s: %s\n", SHARED, strerror(errno));
+		return 1;
+	}
 	for (c = 0; c < NCHILD; c++) {
 		if ((pid = fork()) < 0) {
 			fprintf(2, "stressfs: fork: %s\n", strerror(errno));
@@ -112,6 +160,18 @@ main(void)
 	for (; started > 0; started--) {
 		if (wait(&status) < 0 || status != 0)
 			failed = 1;
+	}
+	if (unlink(SHARED) < 0) {
+		fprintf(2, "stressfs: unlink %s: %s\n", SHARED, strerror(errno));
+		failed = 1;
+	}
+	after = usage_now();
+	if (after.freeblocks != before.freeblocks ||
+	    after.freeinodes != before.freeinodes) {
+		fprintf(2, "stressfs: %u blocks and %u inodes free after, "
+		        "%u and %u before\n", after.freeblocks, after.freeinodes,
+		        before.freeblocks, before.freeinodes);
+		failed = 1;
 	}
 	if (failed) {
 		fprintf(2, "stressfs: FAILED\n");

@@ -1,0 +1,532 @@
+#!/usr/bin/env python3
+"""The grader of the base system: `make grade` runs it.
+
+Every test boots a fresh guest from a pristine copy of fs.img, types at
+the shell and checks the answers.  The parts:
+
+  boot       the banner for several machine sizes; every hart reaching the
+             scheduler (a breakpoint through QEMU's gdb stub)
+  shell      pipes, redirection, lists, groups, background jobs, cd,
+             quoting, scripts, line editing, Ctrl-P
+  programs   each program in /bin: its normal use, and its message for
+             bad arguments or a missing file; a faulting program is killed
+             with a message and the shell lives on
+  usertests  `usertests -q` once, then one test per area of it
+  halt       powering off, and files written before it surviving a reboot
+
+Run `python3 grading/grade-base.py -h` for the options (filters, -v, -j).
+"""
+
+import os
+import re
+import shutil
+import tempfile
+import time
+
+from gradelib import (BANNER, Runner, TestFailure, assert_equal,
+                      assert_lines_match, end_part, run_tests, shell_script,
+                      test)
+
+r = Runner()
+ENOENT = "no such file or directory"
+
+
+def shell(*commands, **boot):
+    """Run commands at the prompt of a fresh guest; return a dict of what
+    each printed (the last run of a command repeated)."""
+    r.run_qemu(shell_script(commands), **boot)
+    return dict(r.outputs)
+
+
+def lines(text):
+    """text's lines, trailing blanks dropped."""
+    return [line.rstrip() for line in text.splitlines()]
+
+
+def check_banner(cpus, mem, mib):
+    """Boot with cpus harts and mem of RAM; check the banner says so."""
+    r.run_qemu(shell_script([]), cpus=cpus, mem=mem)
+    m = re.search(BANNER, r.qemu.output, re.M)
+    if m is None:
+        raise TestFailure("no boot banner matching " + BANNER)
+    harts, ram, free, timer = int(m[1]), int(m[2]), int(m[3]), m[4]
+    assert_equal(harts, cpus, "harts in the banner")
+    assert_equal(ram, mib, "MiB of RAM in the banner")
+    if not 0 < free < ram:
+        raise TestFailure("free memory %d MiB is not between 0 and %d" %
+                          (free, ram))
+    assert_equal(timer, "sstc", "timer in the banner")
+    r.match(r"^init: starting sh$")
+
+
+# ---- boot ------------------------------------------------------------------
+
+
+@test(4, "boot: banner for 3 harts, 128 MiB")
+def test_banner():
+    check_banner(3, "128M", 128)
+
+
+@test(2, "boot: banner for 1 hart, 128 MiB")
+def test_banner_one_hart():
+    check_banner(1, "128M", 128)
+
+
+@test(2, "boot: banner for 8 harts, 1 GiB")
+def test_banner_big():
+    check_banner(8, "1G", 1024)
+
+
+@test(2, "boot: every hart enters the scheduler (gdb breakpoint)")
+def test_harts_schedule():
+    with r.boot(cpus=3, gdb=True, wait=False) as m:
+        m.gdb.breakpoint("scheduler")
+        harts = set()
+        while len(harts) < 3:
+            stop = m.gdb.cont(30)
+            assert_equal(stop.pc, m.gdb.address("scheduler"),
+                         "pc at the breakpoint")
+            harts.add(stop.hart)
+        assert_equal(sorted(harts), [0, 1, 2], "harts that stopped")
+        m.gdb.detach()
+        m.wait_prompt()
+
+
+end_part("boot")
+
+# ---- the shell -------------------------------------------------------------
+
+
+@test(3, "shell: pipes")
+def test_pipes():
+    out = shell("echo hi | wc", "echo a b c | cat | cat | wc",
+                "grep -c rivet README.md", "cat README.md | grep rivet | wc")
+    assert_equal(out["echo hi | wc"], "1 1 3\n")
+    assert_equal(out["echo a b c | cat | cat | wc"], "1 3 6\n")
+    count = out["grep -c rivet README.md"].strip()
+    assert_equal(out["cat README.md | grep rivet | wc"].split()[0], count,
+                 "lines with 'rivet' counted through a pipe")
+
+
+@test(3, "shell: redirection")
+def test_redirection():
+    out = shell("echo hello > f", "echo more >> f", "cat < f", "wc < f",
+                "echo new > f", "cat f", "ls > listing", "grep README listing",
+                "cat < nosuch", "echo x > nodir/f")
+    assert_equal(out["cat < f"], "hello\nmore\n")
+    assert_equal(out["wc < f"], "2 2 11\n")
+    assert_equal(out["cat f"], "new\n", "'>' truncates")
+    assert_lines_match(out["grep README listing"], r"^README\.md\s+file ")
+    assert_equal(out["cat < nosuch"], "sh: nosuch: %s\n" % ENOENT)
+    assert_equal(out["echo x > nodir/f"], "sh: nodir/f: %s\n" % ENOENT)
+
+
+@test(3, "shell: lists and groups")
+def test_lists():
+    out = shell("echo a; echo b", "(echo a; echo b) | wc",
+                "(echo x; echo y) > f; cat f", "echo one;",
+                "nosuch; echo next")
+    assert_equal(out["echo a; echo b"], "a\nb\n")
+    assert_equal(out["(echo a; echo b) | wc"], "2 2 4\n")
+    assert_equal(out["(echo x; echo y) > f; cat f"], "x\ny\n")
+    assert_equal(out["echo one;"], "one\n")
+    assert_equal(out["nosuch; echo next"],
+                 "sh: nosuch: %s\nnext\n" % ENOENT)
+
+
+@test(3, "shell: background jobs")
+def test_background():
+    with r.boot() as m:
+        start = time.time()
+        m.run("sleep 1000 &")
+        if time.time() - start > 5:
+            raise TestFailure("the shell waited for a background job")
+        assert_equal(m.run("echo after"), "after\n")
+        process_listed(m, "sleep")
+        assert_equal(m.run("(sleep 100; echo late) & echo early"), "early\n")
+        m.expect(r"late\n", 10)          # printed after the prompt
+        assert_equal(m.run("echo done"), "done\n")
+
+
+@test(3, "shell: cd")
+def test_cd():
+    out = shell("mkdir d", "cd d", "echo x > f", "cd ..", "cat d/f",
+                "cd d", "cd", "ls README.md", "cd nosuch", "cd README.md",
+                "cd a b", "cd /d", "cat f")
+    assert_equal(out["cat d/f"], "x\n")
+    assert_lines_match(out["ls README.md"], r"^README\.md\s+file",
+                       no=[r"^ls: "])
+    assert_equal(out["cd nosuch"], "sh: cd: nosuch: %s\n" % ENOENT)
+    assert_equal(out["cd README.md"], "sh: cd: README.md: not a directory\n")
+    assert_equal(out["cd a b"], "usage: cd [dir]\n")
+    assert_equal(out["cat f"], "x\n", "cd with an absolute path")
+
+
+@test(2, "shell: quoting, comments, errors")
+def test_quoting():
+    out = shell("echo 'a | b' \"c;d\"", "echo hi # a comment", "nosuch",
+                "echo (", "echo a |", "| wc", "/bin/echo full path")
+    assert_equal(out["echo 'a | b' \"c;d\""], "a | b c;d\n")
+    assert_equal(out["echo hi # a comment"], "hi\n")
+    assert_equal(out["nosuch"], "sh: nosuch: %s\n" % ENOENT)
+    assert_equal(out["echo ("], "sh: syntax error near '('\n")
+    assert_equal(out["echo a |"], "sh: syntax error near end of line\n")
+    assert_equal(out["| wc"], "sh: syntax error near '|'\n")
+    assert_equal(out["/bin/echo full path"], "full path\n")
+
+
+@test(2, "shell: scripts (sh file)")
+def test_script():
+    out = shell("echo 'echo from script; echo two | wc' > s", "sh s",
+                "sh nosuch", "sh a b")
+    assert_equal(out["sh s"], "from script\n1 1 4\n")
+    assert_equal(out["sh nosuch"], "sh: nosuch: %s\n" % ENOENT)
+    assert_equal(out["sh a b"], "usage: sh [file]\n")
+
+
+@test(2, "console: line editing and Ctrl-D")
+def test_line_editing():
+    with r.boot() as m:
+        m.send("echo wrong\x15echo rigx\x7fht\n")  # Ctrl-U, backspace
+        m.expect(r"^right$")
+        m.wait_prompt()
+        m.send("cat\n")
+        time.sleep(0.3)
+        m.send("hello\n")
+        m.expect(r"^hello\nhello$")               # the echo, then cat
+        m.send("\x04")                            # Ctrl-D: end of input
+        m.wait_prompt()
+
+
+def ctrl_p(m):
+    """Press Ctrl-P; return the process listing it prints (after the
+    listing has had half a second to arrive)."""
+    m.send("\x10")
+    m.expect(r"^\s*pid state")
+    time.sleep(0.5)
+    m.mark = len(m.output)
+    return m.output[m.output.rfind("pid state"):]
+
+
+def process_listed(m, name, tries=10):
+    """Press Ctrl-P until a process called name is listed (a job just
+    started may not have run yet); return its pid."""
+    for _ in range(tries):
+        listing = ctrl_p(m)
+        found = re.search(r"^\s*(\d+) \S+\s+\S+\s+%s\s*$" % name, listing,
+                          re.M)
+        if found:
+            return int(found[1])
+    raise TestFailure("Ctrl-P did not list a process %s:\n%s" %
+                      (name, listing))
+
+
+@test(2, "console: Ctrl-P lists processes; kill ends one")
+def test_ctrl_p_kill():
+    with r.boot() as m:
+        m.run("sleep 1000 &")
+        pid = process_listed(m, "sleep")
+        assert_lines_match(ctrl_p(m), r"^\s*1 \S+\s+\S+\s+init$",
+                           r"^\s*2 \S+\s+\S+\s+sh$")
+        assert_equal(m.run("kill %d" % pid), "")
+        time.sleep(0.5)
+        listing = ctrl_p(m)
+        if re.search(r"^\s*%d " % pid, listing, re.M):
+            raise TestFailure("process %d is still listed after kill:\n%s" %
+                              (pid, listing))
+        assert_equal(m.run("echo alive"), "alive\n")
+
+
+end_part("shell")
+
+# ---- the programs ----------------------------------------------------------
+
+
+def usage_line(program):
+    return r"^usage: %s( .*)?$" % program
+
+
+@test(2, "echo: words, -n, nothing")
+def test_echo():
+    out = shell("echo hello   world", "echo -n ab | wc", "echo")
+    assert_equal(out["echo hello   world"], "hello world\n")
+    assert_equal(out["echo -n ab | wc"], "0 1 2\n")
+    assert_equal(out["echo"], "\n")
+
+
+@test(2, "cat: files, standard input, errors")
+def test_cat():
+    out = shell("echo one > a", "echo two > b", "cat a b", "echo in | cat",
+                "cat a nosuch b")
+    assert_equal(out["cat a b"], "one\ntwo\n")
+    assert_equal(out["echo in | cat"], "in\n")
+    assert_equal(out["cat a nosuch b"],
+                 "one\ncat: nosuch: %s\ntwo\n" % ENOENT)
+
+
+@test(2, "grep: -c -n -v, standard input, errors")
+def test_grep():
+    out = shell("echo apple > f; echo banana >> f; echo cherry >> f",
+                "grep an f", "grep -n e f", "grep -v a f", "grep -c a f",
+                "cat f | grep rr", "grep a f f", "grep", "grep -x a f",
+                "grep a nosuch")
+    assert_equal(out["grep an f"], "banana\n")
+    assert_equal(out["grep -n e f"], "1:apple\n3:cherry\n")
+    assert_equal(out["grep -v a f"], "cherry\n")
+    assert_equal(out["grep -c a f"], "2\n")
+    assert_equal(out["cat f | grep rr"], "cherry\n")
+    assert_equal(out["grep a f f"], "f:apple\nf:banana\nf:apple\nf:banana\n")
+    assert_lines_match(out["grep"], usage_line("grep"))
+    assert_lines_match(out["grep -x a f"], usage_line("grep"))
+    assert_equal(out["grep a nosuch"], "grep: nosuch: %s\n" % ENOENT)
+
+
+@test(2, "head: -n, default length, errors")
+def test_head():
+    out = shell("cat README.md | head -n 3 | wc", "head README.md | wc",
+                "head -n 2 README.md", "head -n x", "head -q", "head nosuch")
+    assert_equal(len(lines(out["head -n 2 README.md"])), 2)
+    assert_equal(out["cat README.md | head -n 3 | wc"].split()[0], "3")
+    assert_equal(out["head README.md | wc"].split()[0], "10")
+    assert_lines_match(out["head -n x"], usage_line("head"))
+    assert_lines_match(out["head -q"], usage_line("head"))
+    assert_equal(out["head nosuch"], "head: nosuch: %s\n" % ENOENT)
+
+
+@test(2, "wc: counts, totals, errors")
+def test_wc():
+    out = shell("echo hello world > f", "wc f", "wc f f", "echo a b | wc",
+                "wc nosuch")
+    assert_equal(out["wc f"], "1 2 12 f\n")
+    assert_equal(out["wc f f"], "1 2 12 f\n1 2 12 f\n2 4 24 total\n")
+    assert_equal(out["echo a b | wc"], "1 2 4\n")
+    assert_equal(out["wc nosuch"], "wc: nosuch: %s\n" % ENOENT)
+
+
+@test(2, "ls: directories, files, errors")
+def test_ls():
+    out = shell("ls", "ls /bin", "ls README.md", "ls dev", "ls nosuch")
+    assert_lines_match(out["ls"], r"^\.\s+dir\s", r"^\.\.\s+dir\s",
+                       r"^README\.md\s+file\s+\d+\s+\d+$", r"^bin\s+dir\s",
+                       r"^dev\s+dir\s")
+    assert_lines_match(out["ls /bin"], r"^sh\s+file\s", r"^ls\s+file\s",
+                       r"^init\s+file\s")
+    assert_lines_match(out["ls README.md"], r"^README\.md\s+file\s+\d+\s+\d+$")
+    assert_lines_match(out["ls dev"], r"^console\s+dev\s")
+    assert_equal(out["ls nosuch"], "ls: nosuch: %s\n" % ENOENT)
+
+
+@test(2, "mkdir: new directories, errors")
+def test_mkdir():
+    out = shell("mkdir a b", "ls a", "mkdir", "mkdir a", "mkdir x/y")
+    assert_lines_match(out["ls a"], r"^\.\s+dir\s", r"^\.\.\s+dir\s")
+    assert_lines_match(out["mkdir"], usage_line("mkdir"))
+    assert_equal(out["mkdir a"], "mkdir: a: file exists\n")
+    assert_equal(out["mkdir x/y"], "mkdir: x/y: %s\n" % ENOENT)
+
+
+@test(2, "rm: files, errors")
+def test_rm():
+    out = shell("echo x > f", "rm f", "cat f", "mkdir d", "echo y > d/g",
+                "rm d", "rm d/g d", "ls d", "rm", "rm nosuch")
+    assert_equal(out["rm f"], "")
+    assert_equal(out["cat f"], "cat: f: %s\n" % ENOENT)
+    assert_equal(out["rm d"], "rm: d: directory not empty\n")
+    assert_equal(out["rm d/g d"], "")
+    assert_equal(out["ls d"], "ls: d: %s\n" % ENOENT)
+    assert_lines_match(out["rm"], usage_line("rm"))
+    assert_equal(out["rm nosuch"], "rm: nosuch: %s\n" % ENOENT)
+
+
+@test(2, "ln: links, errors")
+def test_ln():
+    out = shell("echo data > f", "ln f g", "rm f", "cat g", "ln g g2",
+                "ls g g2", "ln", "ln nosuch x", "ln g g2")
+    assert_equal(out["cat g"], "data\n", "a link outlives the old name")
+    inodes = {line.split()[2] for line in lines(out["ls g g2"])}
+    assert_equal(len(inodes), 1, "inode numbers of two links")
+    assert_lines_match(out["ln"], usage_line("ln"))
+    assert_equal(out["ln nosuch x"], "ln: x -> nosuch: %s\n" % ENOENT)
+    assert_equal(out["ln g g2"], "ln: g2 -> g: file exists\n")
+
+
+@test(2, "kill: errors")
+def test_kill():
+    out = shell("kill", "kill abc", "kill 999", "kill 0")
+    assert_lines_match(out["kill"], usage_line("kill"))
+    assert_equal(out["kill abc"], "kill: abc: not a process id\n")
+    assert_equal(out["kill 999"], "kill: 999: no such process\n")
+    assert_equal(out["kill 0"], "kill: 0: no such process\n")
+
+
+@test(2, "sleep: waits, errors")
+def test_sleep():
+    with r.boot() as m:
+        start = time.time()
+        assert_equal(m.run("sleep 50"), "")
+        took = time.time() - start
+        if took < 0.4:
+            raise TestFailure("sleep 50 (0.5 s) returned after %.2f s" % took)
+        assert_lines_match(m.run("sleep"), usage_line("sleep"))
+        assert_lines_match(m.run("sleep x"), usage_line("sleep"))
+        assert_lines_match(m.run("sleep 1 2"), usage_line("sleep"))
+
+
+@test(1, "true: prints nothing")
+def test_true():
+    out = shell("true", "true | wc")
+    assert_equal(out["true"], "")
+    assert_equal(out["true | wc"], "0 0 0\n")
+
+
+@test(3, "crash: a faulting program is killed with a message")
+def test_crash():
+    causes = [("null", "load page fault", "0x0000000000000000"),
+              ("text", "store page fault", None),
+              ("kernel", "load page fault", "0x0000000080200000"),
+              ("illegal", "illegal instruction", None),
+              ("fpu", "illegal instruction", None),
+              ("csr", "illegal instruction", None),
+              ("stack", "store page fault", None)]
+    commands = ["crash " + how for how, _, _ in causes]
+    out = shell("crash", *commands, "crash nosuch", "echo alive")
+    out["crash null"] = out["crash"]        # null is what crash does unasked
+    for how, cause, addr in [("null",) + causes[0][1:]] + causes:
+        assert_lines_match(
+            out["crash " + how],
+            r"^pid \d+ crash: %s at address %s, pc 0x[0-9a-f]{16}: killed$" %
+            (cause, addr or "0x[0-9a-f]{16}"), no=[r".*still alive"])
+    assert_lines_match(out["crash nosuch"], usage_line("crash"))
+    assert_equal(out["echo alive"], "alive\n")
+
+
+@test(1, "showargs: exec passes every argument")
+def test_showargs():
+    out = shell("showargs a '' 'b c'", "showargs")
+    assert_equal(out["showargs a '' 'b c'"], "argc=4\nshowargs\na\n\nb c\n")
+    assert_equal(out["showargs"], "argc=1\nshowargs\n")
+
+
+@test(1, "bench: measures a kernel path")
+def test_bench():
+    out = shell("bench getpid")
+    assert_lines_match(out["bench getpid"],
+                       r"^getpid\s+[\d.]+ instructions/call")
+
+
+@test(2, "forktest: fork fails cleanly when processes run out")
+def test_forktest():
+    out = shell("forktest")
+    assert_lines_match(out["forktest"], r"^forktest: \d+ children, then fork "
+                       r"failed: ", r"^fork test OK$")
+
+
+@test(2, "stressfs: concurrent file writers")
+def test_stressfs():
+    out = shell("stressfs")
+    assert_lines_match(out["stressfs"], r"^stressfs OK$",
+                       no=[r".*FAILED", r"^stressfs: "])
+
+
+@test(1, "zombie: an exited child is reaped")
+def test_zombie():
+    with r.boot() as m:
+        assert_equal(m.run("zombie"), "")
+        time.sleep(0.3)
+        listing = ctrl_p(m)
+        if "zombie" in listing:
+            raise TestFailure("a zombie is left:\n" + listing)
+        assert_equal(m.run("echo alive"), "alive\n")
+
+
+end_part("programs")
+
+# ---- usertests -------------------------------------------------------------
+
+# Each area of usertests is one graded test: its name prefixes and points.
+USERTESTS_AREAS = [
+    ("user pointers", 3, ("uptr_",)),
+    ("memory", 3, ("mem_", "sbrk_", "malloc_")),
+    ("processes", 4, ("proc_",)),
+    ("exec", 2, ("exec_",)),
+    ("pipes", 3, ("pipe_",)),
+    ("files and directories", 4, ("file_", "dir_", "fd_", "fs_")),
+    ("console, devices, time", 2, ("console_", "dev_", "time_", "sysinfo_")),
+    ("no leaks", 1, ("leak_",)),
+]
+
+
+@test(2, "usertests -q: runs to the end", timeout=300)
+def test_usertests():
+    with r.boot() as m:
+        out = m.run("usertests -q", timeout=240)
+    if re.search(r"^sh: usertests: ", out, re.M):
+        raise TestFailure("/bin/usertests is not on the disk image "
+                          "(is user/usertests.c missing?)")
+    assert_lines_match(out, r"^\d+ passed, \d+ failed$",
+                       r"^(ALL TESTS PASSED|SOME TESTS FAILED)$",
+                       ordered=True)
+
+
+def usertests_results():
+    """(name, "OK" or "FAILED: why") for each test usertests reported."""
+    return re.findall(r"^test (\S+): (OK|FAILED.*)$", r.qemu.output, re.M)
+
+
+def in_area(name, prefixes):
+    """Is usertest name in the area of prefixes?  No prefixes: the area
+    of the tests no other area claims."""
+    if prefixes:
+        return name.startswith(prefixes)
+    return not any(name.startswith(p)
+                   for _, _, ps in USERTESTS_AREAS for p in ps)
+
+
+def usertests_area(prefixes):
+    """A test function checking the usertests of one area."""
+    def check():
+        ours = [(name, result) for name, result in usertests_results()
+                if in_area(name, prefixes)]
+        if prefixes and not ours:
+            raise TestFailure("usertests reported no test named %s*" %
+                              "* or ".join(prefixes))
+        failed = ["test %s: %s" % (n, res) for n, res in ours if res != "OK"]
+        if failed:
+            raise TestFailure("\n".join(failed))
+    return check
+
+
+for _title, _points, _prefixes in USERTESTS_AREAS + [("other", 1, ())]:
+    test(_points, "usertests: " + _title,
+         parent=test_usertests)(usertests_area(_prefixes))
+
+end_part("usertests")
+
+# ---- halt ------------------------------------------------------------------
+
+
+@test(2, "halt: powers off cleanly")
+def test_halt():
+    with r.boot() as m:
+        assert_lines_match(m.run("halt now"), usage_line("halt"))
+        assert_equal(m.halt(), 0, "QEMU's exit status")
+    r.match(r"^rivet: powering off$")
+
+
+@test(2, "halt: files written before it survive a reboot")
+def test_halt_persists():
+    saved = tempfile.mkdtemp(prefix="rivet-image-")
+    try:
+        with r.boot() as m:
+            m.run("mkdir keep; echo kept > keep/f")
+            assert_equal(m.halt(), 0, "QEMU's exit status")
+            shutil.copyfile(m.image, os.path.join(saved, "fs.img"))
+        with r.boot(image=os.path.join(saved, "fs.img")) as m:
+            assert_equal(m.run("cat keep/f"), "kept\n")
+    finally:
+        shutil.rmtree(saved, ignore_errors=True)
+
+
+end_part("halt")
+
+run_tests()

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Run every test suite of the tree and add up their results.
+
+`make test` runs this after building.  Each suite is a command that ends
+its output with a line "N passed, M failed"; the suites run one after the
+other (a failure does not stop the rest), their output streams through,
+and a table and one total line "N passed, M failed" close the run.  A
+suite that exits non-zero without reporting a failure counts as one
+failure; one that reports no count and succeeds, as one pass.
+
+    python3 grading/run_tests.py [SUITE...]     (default: all of them)
+"""
+
+import re
+import subprocess
+import sys
+import time
+
+PYTHON = sys.executable
+
+SUITES = [
+    ("unit", ["make", "--no-print-directory", "unit"]),
+    ("book", [PYTHON, "book/check.py"]),
+    ("book-checker", [PYTHON, "book/check_test.py"]),
+    ("gradelib", [PYTHON, "grading/gradelib_test.py"]),
+    ("broken-kernel", [PYTHON, "grading/broken_kernel_test.py"]),
+    ("gdb", [PYTHON, "grading/gdb_test.py"]),
+    ("grade", [PYTHON, "grading/grade-base.py"]),
+]
+
+COUNT_RE = re.compile(r"(\d+) passed, (\d+) failed")
+
+
+def run_suite(command):
+    """Run command, echoing its output; return (passed, failed, seconds)."""
+    start = time.time()
+    passed = failed = 0
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        m = COUNT_RE.search(line)
+        if m:
+            # Suites that print several count lines (make unit) add up.
+            passed += int(m.group(1))
+            failed += int(m.group(2))
+    status = proc.wait()
+    if status != 0 and failed == 0:
+        failed = 1
+    elif status == 0 and passed + failed == 0:
+        passed = 1      # a check that reports no count, only its status
+    return passed, failed, time.time() - start
+
+
+def main(argv):
+    wanted = argv[1:] or [name for name, _ in SUITES]
+    unknown = set(wanted) - {name for name, _ in SUITES}
+    if unknown:
+        print("usage: run_tests.py [%s]..." % "|".join(n for n, _ in SUITES))
+        return 2
+    results = []
+    for name, command in SUITES:
+        if name not in wanted:
+            continue
+        print("==== %s: %s" % (name, " ".join(command[-1:] if name != "unit" else command)))
+        sys.stdout.flush()
+        results.append((name,) + run_suite(command))
+    print("\n==== summary")
+    for name, passed, failed, seconds in results:
+        print("  %-14s %4d passed %3d failed %7.1fs" % (name, passed, failed, seconds))
+    total_passed = sum(r[1] for r in results)
+    total_failed = sum(r[2] for r in results)
+    print("%d passed, %d failed" % (total_passed, total_failed))
+    return 0 if total_failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
