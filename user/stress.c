@@ -13,6 +13,9 @@
  *           workers share; races may lose, but only with the errors the
  *           names allow (ENOENT, EEXIST, ...)
  *   pipe    a child writes random data into a pipe; the worker reads it
+ *   self    pid-stamped records round trip through a pipe of its own: each
+ *           call must act for the process that made it, wherever the timer
+ *           has moved it
  *   exit    a child exits with a random status; wait must report it
  *   exec    a child runs /bin/echo into a pipe; the worker checks the words
  *   sbrk    grow the heap, fill it, check it, shrink it back
@@ -206,6 +209,27 @@ op_pipe(void)
 }
 
 static void
+op_self(void)
+{
+	int fds[2], rec[2], got[2], i, pid = getpid();
+
+	if (pipe(fds) < 0)
+		die("pipe: %s", strerror(errno));
+	for (i = 0; i < 200; i++) {
+		rec[0] = pid;
+		rec[1] = i;
+		if (write(fds[1], rec, sizeof(rec)) != sizeof(rec) ||
+		    read(fds[0], got, sizeof(got)) != sizeof(got))
+			die("own pipe: %s", strerror(errno));
+		if (got[0] != pid || got[1] != i)
+			die("own pipe: record %d of pid %d came back as pid %d's #%d",
+			    i, pid, got[0], got[1]);
+	}
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static void
 op_exit(void)
 {
 	int status = rnd(256) - 128, pid;
@@ -350,7 +374,7 @@ static const struct {
 	void (*fn)(void);
 } ops[] = {
 	{ "file", op_file }, { "unlink", op_unlink }, { "shared", op_shared },
-	{ "pipe", op_pipe }, { "exit", op_exit }, { "exec", op_exec },
+	{ "pipe", op_pipe }, { "self", op_self }, { "exit", op_exit }, { "exec", op_exec },
 	{ "sbrk", op_sbrk }, { "kill", op_kill }, { "badptr", op_badptr },
 	{ "dir", op_dir }, { "dup", op_dup },
 };
