@@ -376,34 +376,58 @@ iunlock(struct inode *ip)
 	releasesleep(&ip->lock);
 }
 
+/* Mark on-disk inode inum free, for ialloc to hand out again.  In an op. */
+static void
+dinode_free(uint dev, uint inum)
+{
+	struct buf *bp = bread(dev, fs_inode_block(&sb, inum));
+	struct dinode *dip = (struct dinode *)bp->data + inum % IPB;
+
+	dip->type = 0;
+	log_write(bp);
+	brelse(bp);
+}
+
 /*
  * Drop a reference to ip.  When it was the last one and no directory entry
  * names the file any more, free the file's blocks and its inode.  Must run
  * inside an operation for that reason.
+ *
+ * The inode is marked free on disk only after the reference is gone.  The
+ * moment its type is 0, ialloc may hand it out and iget the same cache
+ * entry; had our reference still been counted there, the new file would
+ * start with one reference too many, and its own last iput would not free
+ * it.
  */
 void
 iput(struct inode *ip)
 {
+	bool last;
+	uint dev, inum;
+
 	acquire(&itable.lock);
-	if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
+	last = ip->ref == 1 && ip->valid && ip->nlink == 0;
+	if (last) {
 		/*
 		 * The only reference is ours, so nobody else holds the lock
 		 * (acquiresleep will not sleep) and nobody can iget the inode:
-		 * no entry names it.
+		 * no entry names it, and it is not free on disk yet.
 		 */
 		acquiresleep(&ip->lock);
 		release(&itable.lock);
 
 		itrunc(ip);
-		ip->type = 0;
-		iupdate(ip);
-		ip->valid = false;
+		ip->valid = false;   /* whoever gets the entry next rereads */
 
 		releasesleep(&ip->lock);
 		acquire(&itable.lock);
 	}
+	dev = ip->dev;   /* once ref is 0 the entry may be recycled */
+	inum = ip->inum;
 	ip->ref--;
 	release(&itable.lock);
+	if (last)
+		dinode_free(dev, inum);
 }
 
 void
