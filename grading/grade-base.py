@@ -428,6 +428,16 @@ def test_stressfs():
                        no=[r".*FAILED", r"^stressfs: "])
 
 
+@test(2, "stress: random system calls on four harts; nothing leaks",
+      timeout=150)
+def test_stress():
+    with r.boot(cpus=4) as m:
+        out = m.run("stress 10", timeout=120)
+    assert_lines_match(out, r"^stress: \d+ workers for 10 seconds$",
+                       r"^stress: \d+ operations: OK$",
+                       no=[r".*FAILED", r"^stress: worker", r"^stress: leaked"])
+
+
 @test(1, "zombie: an exited child is reaped")
 def test_zombie():
     with r.boot() as m:
