@@ -403,30 +403,6 @@ worker(int n, int deadline, int report)
 
 /* ---- the parent ----------------------------------------------------------- */
 
-/* Remove path and everything under it. */
-static void
-remove_tree(const char *path)
-{
-	char child[MAXPATH];
-	struct dirent de;
-	struct stat st;
-	int fd;
-
-	if (stat(path, &st) < 0)
-		return;
-	if (st.type == T_DIR && (fd = open(path, O_RDONLY)) >= 0) {
-		while (read(fd, &de, sizeof(de)) == sizeof(de)) {
-			if (de.inum == 0 || strcmp(de.name, ".") == 0 ||
-			    strcmp(de.name, "..") == 0)
-				continue;
-			snprintf(child, sizeof(child), "%s/%.*s", path, DIRSIZ, de.name);
-			remove_tree(child);
-		}
-		close(fd);
-	}
-	unlink(path);
-}
-
 static void
 usage(void)
 {

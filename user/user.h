@@ -50,6 +50,7 @@ void *realloc(void *p, size_t n);
 int   atoi(const char *s);
 char *gets(char *buf, int max);          /* read a line from fd 0, keep the \n */
 int   stat(const char *path, struct stat *st);
+int   remove_tree(const char *path);       /* rm -r: path and all under it */
 /* Read the instruction counter (for benchmarks). */
 static inline uint64 rdinstret(void) { uint64 x; asm volatile("rdinstret %0" : "=r"(x)); return x; }
 

@@ -2913,33 +2913,6 @@ usage_changed(struct usage before, struct usage after, char *why, int size)
 	return true;
 }
 
-/*
- * Remove path and, for a directory, everything in it.  unlink first, and
- * look inside only a directory that is not empty: stat would open the
- * file, which fails for a device without a driver.
- */
-static void
-remove_tree(const char *path)
-{
-	char child[MAXPATH];
-	struct dirent de;
-	int fd;
-
-	if (unlink(path) == 0 || errno != ENOTEMPTY)
-		return;
-	if ((fd = open(path, O_RDONLY)) < 0)
-		return;
-	while (read(fd, &de, sizeof(de)) == sizeof(de)) {
-		if (de.inum == 0 || strcmp(de.name, ".") == 0 ||
-		    strcmp(de.name, "..") == 0)
-			continue;
-		snprintf(child, sizeof(child), "%s/%.*s", path, DIRSIZ, de.name);
-		remove_tree(child);
-	}
-	close(fd);
-	unlink(path);
-}
-
 /* Does directory path hold anything besides . and ..? */
 static bool
 dir_nonempty(const char *path)

@@ -1,8 +1,9 @@
 /*
  * user/lib/ulib.c: the odds and ends of the user library: atoi, gets,
- * stat, and the ASCII character classes.
+ * stat, remove_tree, and the ASCII character classes.
  */
 #include "user/user.h"
+#include "include/fs.h"   /* struct dirent */
 
 /*
  * The decimal number at the start of s, after any spaces and an optional
@@ -62,6 +63,34 @@ stat(const char *path, struct stat *st)
 	r = fstat(fd, st);
 	close(fd);
 	return r;
+}
+
+/*
+ * Remove path and, for a directory, everything in it; 0, or -1 with errno
+ * set when path is still there.  unlink comes first, and only a directory
+ * that is not empty is opened and walked: opening a device without a
+ * driver fails, but unlinking it works.
+ */
+int
+remove_tree(const char *path)
+{
+	char child[MAXPATH];
+	struct dirent de;
+	int fd;
+
+	if (unlink(path) == 0)
+		return 0;
+	if (errno != ENOTEMPTY || (fd = open(path, O_RDONLY)) < 0)
+		return -1;
+	while (read(fd, &de, sizeof(de)) == sizeof(de)) {
+		if (de.inum == 0 || strcmp(de.name, ".") == 0 ||
+		    strcmp(de.name, "..") == 0)
+			continue;
+		snprintf(child, sizeof(child), "%s/%.*s", path, DIRSIZ, de.name);
+		remove_tree(child);
+	}
+	close(fd);
+	return unlink(path);
 }
 
 /*
