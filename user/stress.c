@@ -48,10 +48,7 @@ static uint64 rand_state;
 static uint
 rnd(uint n)
 {
-	rand_state ^= rand_state << 13;
-	rand_state ^= rand_state >> 7;
-	rand_state ^= rand_state << 17;
-	return (uint)(rand_state >> 11) % n;
+	return rand_below(&rand_state, n);
 }
 
 /* Report a failure of this worker and exit. */

@@ -51,6 +51,7 @@ int   atoi(const char *s);
 char *gets(char *buf, int max);          /* read a line from fd 0, keep the \n */
 int   stat(const char *path, struct stat *st);
 int   remove_tree(const char *path);       /* rm -r: path and all under it */
+uint  rand_below(uint64 *state, uint n);  /* xorshift: [0, n) */
 /* Read the instruction counter (for benchmarks). */
 static inline uint64 rdinstret(void) { uint64 x; asm volatile("rdinstret %0" : "=r"(x)); return x; }
 

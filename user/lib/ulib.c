@@ -1,6 +1,6 @@
 /*
  * user/lib/ulib.c: the odds and ends of the user library: atoi, gets,
- * stat, remove_tree, and the ASCII character classes.
+ * stat, remove_tree, rand_below, and the ASCII character classes.
  */
 #include "user/user.h"
 #include "include/fs.h"   /* struct dirent */
@@ -91,6 +91,20 @@ remove_tree(const char *path)
 	}
 	close(fd);
 	return unlink(path);
+}
+
+/*
+ * A pseudo-random number in [0, n), n > 0, advancing the xorshift state
+ * *state (which must not be 0).  The same seed gives the same sequence,
+ * so a test that fails can be run again exactly.
+ */
+uint
+rand_below(uint64 *state, uint n)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return (uint)(*state >> 11) % n;
 }
 
 /*
