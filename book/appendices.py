@@ -15,7 +15,7 @@ Only the text between the markers is generated.  The tables come from the
 one place each fact is defined: the system-call table in
 include/syscalls.h (with each call's handler found in kernel/), the errno
 table in include/errno.h, and the limits in include/param.h and
-include/fs.h.  book/check.py calls check() on every run of
+include/fs_format.h.  book/check.py calls check() on every run of
 `make check-book`, so an appendix can never fall behind the code.
 
 Appendix A also has one `### name` section per system call, written by
@@ -140,7 +140,7 @@ def evaluate(expr, known, sizes):
 
 def find_handler(index, root, name):
     """The citation of sys_<name> in kernel/, or None."""
-    for path in sorted(glob.glob(os.path.join(root, "kernel", "*.c"))):
+    for path in sorted(glob.glob(os.path.join(root, "kernel", "**", "*.c"), recursive=True)):
         rel = os.path.relpath(path, root).replace(os.sep, "/")
         if rel.endswith("_test.c"):
             continue
@@ -200,7 +200,7 @@ def table_params(root, index):
 
 
 def table_fs(root, index):
-    return table_defines(root, "include/fs.h", "constant")
+    return table_defines(root, "include/fs_format.h", "constant")
 
 
 # Which blocks each appendix holds, and how to make each.
@@ -211,7 +211,7 @@ GENERATORS = {
 }
 
 SOURCES = {"syscalls": "include/syscalls.h", "errno": "include/errno.h",
-           "param": "include/param.h", "fs": "include/fs.h"}
+           "param": "include/param.h", "fs": "include/fs_format.h"}
 
 
 # ---- checking and rewriting -------------------------------------------------

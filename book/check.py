@@ -10,7 +10,7 @@ what is wrong):
     path (see book/source_index.py for what counts as a definition), with
     the nearest names the file does define;
   - a citation by line number (`path:123`), which would drift;
-  - a bare path in a code span (`kernel/vm.c`) that does not exist and is
+  - a bare path in a code span (`kernel/mem/vm.c`) that does not exist and is
     not a build product listed in .gitignore;
   - a relative link to a file or a heading that does not exist;
   - a chapter or appendix that the contents (book/README.md) lists but that

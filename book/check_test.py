@@ -204,19 +204,19 @@ def missing_part_and_diagram_fail():
 def line_numbers_missing_paths_and_broken_links_fail():
     with TreeCopy() as t:
         with open(t.path("book/01-using.md"), "a", encoding="utf-8") as f:
-            f.write("\nSee `kernel/vm.c:12`, `kernel/nosuch.c`, `kernel/nosuch.c:f`,\n"
-                    "`kernel/vm.c:walk` and [the end](05-page-tables.md#no-such-heading).\n"
+            f.write("\nSee `kernel/mem/vm.c:12`, `kernel/nosuch.c`, `kernel/nosuch.c:f`,\n"
+                    "`kernel/mem/vm.c:walk` and [the end](05-page-tables.md#no-such-heading).\n"
                     "Build products are fine: `kernel/kernel.asm`, `user/bin/`.\n")
         status, out = t.check()
         expect(status == 1, out)
-        for want in ("book/01-using.md:", "`kernel/vm.c:12` cites a line number",
+        for want in ("book/01-using.md:", "`kernel/mem/vm.c:12` cites a line number",
                      "`kernel/nosuch.c` names a file that does not exist",
                      "`kernel/nosuch.c:f` does not resolve: there is no file",
                      "names a heading that book/05-page-tables.md does not have"):
             expect(want in out, "expected %r in:\n%s" % (want, out))
         expect("kernel.asm" not in out and "user/bin" not in out,
                "a build product was reported:\n" + out)
-        expect("kernel/vm.c:walk`" not in out, "a good citation was reported:\n" + out)
+        expect("kernel/mem/vm.c:walk`" not in out, "a good citation was reported:\n" + out)
 
 
 # ---- the resolver -----------------------------------------------------------
@@ -300,7 +300,7 @@ def resolver_other_languages():
                                  ("book/sample.S", "loop", 5),
                                  ("book/sample.gdbinit", "user-symbols", 1),
                                  ("Makefile", "qemu", None), ("Makefile", "CPUS", None),
-                                 ("kernel/kernel.ld", "end", None)]:
+                                 ("kernel/riscv/kernel.ld", "end", None)]:
             d = index.resolve(path, name)
             expect(d is not None, "%s:%s does not resolve" % (path, name))
             if line is not None:

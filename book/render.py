@@ -12,7 +12,7 @@ same ids a code-hosting site gives them.  Before pandoc sees a chapter:
     (found by book/source_index.py, as the checker finds it);
   - each bare path to a file becomes a link to src/PATH.html;
   - links to other chapters (x.md) become links to x.html, and links into
-    the tree (../kernel/vm.c) links to the source view.
+    the tree (../kernel/mem/vm.c) links to the source view.
 
 The source views, OUTDIR/src/PATH.html, are written here: the file as
 plain text with a numbered, linkable anchor (id "LN") on every line.

@@ -1,6 +1,6 @@
 """Find the definitions in a source file, for the book's citations.
 
-The book cites code as ``path:name`` (``kernel/vm.c:walk``).  This module
+The book cites code as ``path:name`` (``kernel/mem/vm.c:walk``).  This module
 answers the question behind every citation: does ``path`` define ``name``,
 and on which line?  It reads the file itself, with a small scanner per
 language, and never trusts line numbers written anywhere else.

@@ -29,7 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MUTATIONS = [
     {
         "name": "getpid returns the caller's pid plus one",
-        "file": "kernel/sysproc.c",
+        "file": "kernel/proc/sysproc.c",
         "pattern": r"(sys_getpid\(void\)\n\{\n\treturn myproc\(\)->pid);",
         "replace": r"\1 + 1;",
         "filters": ["usertests"],
@@ -37,7 +37,7 @@ MUTATIONS = [
     },
     {
         "name": "chdir accepts a file",
-        "file": "kernel/sysfile.c",
+        "file": "kernel/fs/sysfile.c",
         "pattern": (r"(sys_chdir\(void\)\n(?:.*\n)*?\tif \()"
                     r"ip->type != T_DIR\)"),
         "replace": r"\g<1>0)",

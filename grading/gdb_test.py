@@ -19,7 +19,7 @@ the guest's shell.
 
   panic_backtrace        a test kernel (`make KTEST=1`, built in a scratch
                          copy of the tree) panics on Ctrl-\\ with a backtrace
-                         of function names, which kernel/backtrace.py turns
+                         of function names, which kernel/lib/backtrace.py turns
                          into file:line
 
 The gdb checks need gdb-multiarch or a riscv64-*-gdb.  When there is none
@@ -265,10 +265,10 @@ def gdb_section(name):
 @check
 def gdb_syscall_backtrace():
     out = gdb_section("gdb_syscall_backtrace")
-    expect_in(out, r"^#0\s+kill \(pid=4242\) at kernel/proc\.c:\d+")
-    expect_in(out, r"^#1\s+0x[0-9a-f]+ in sys_kill \(\) at kernel/sysproc\.c:\d+")
-    expect_in(out, r"^#2\s+0x[0-9a-f]+ in syscall \(\) at kernel/syscall\.c:\d+")
-    expect_in(out, r"^#3\s+0x[0-9a-f]+ in usertrap \(\) at kernel/trap\.c:\d+")
+    expect_in(out, r"^#0\s+kill \(pid=4242\) at kernel/proc/proc\.c:\d+")
+    expect_in(out, r"^#1\s+0x[0-9a-f]+ in sys_kill \(\) at kernel/proc/sysproc\.c:\d+")
+    expect_in(out, r"^#2\s+0x[0-9a-f]+ in syscall \(\) at kernel/proc/syscall\.c:\d+")
+    expect_in(out, r"^#3\s+0x[0-9a-f]+ in usertrap \(\) at kernel/riscv/trap\.c:\d+")
 
 
 @check
@@ -352,12 +352,12 @@ def panic_backtrace():
             if name not in frames:
                 raise AssertionError("no frame %s in:\n%s" % (name, guest.tail()))
         r = subprocess.run(
-            [sys.executable, os.path.join(ROOT, "kernel", "backtrace.py"),
+            [sys.executable, os.path.join(ROOT, "kernel", "lib", "backtrace.py"),
              "--kernel", kernel], input=console, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True)
-        expect_in(r.stdout, r"^#0\s+0x[0-9a-f]+\s+kernel/ktest\.c:\d+\s+ktest_console_key$")
-        expect_in(r.stdout, r"^#1\s+0x[0-9a-f]+\s+kernel/console\.c:\d+\s+console_intr$")
-        expect_in(r.stdout, r"^#2\s+0x[0-9a-f]+\s+kernel/uart\.c:\d+\s+uart_intr$")
+        expect_in(r.stdout, r"^#0\s+0x[0-9a-f]+\s+kernel/lib/ktest\.c:\d+\s+ktest_console_key$")
+        expect_in(r.stdout, r"^#1\s+0x[0-9a-f]+\s+kernel/dev/console\.c:\d+\s+console_intr$")
+        expect_in(r.stdout, r"^#2\s+0x[0-9a-f]+\s+kernel/riscv/uart\.c:\d+\s+uart_intr$")
         if "??" in r.stdout or "warning" in r.stdout or r.returncode != 0:
             raise AssertionError("backtrace.py did not resolve every frame:\n"
                                  + r.stdout)

@@ -20,6 +20,7 @@ PYTHON = sys.executable
 
 SUITES = [
     ("unit", ["make", "--no-print-directory", "unit"]),
+    ("tree", [PYTHON, "grading/tree_test.py"]),
     ("book", [PYTHON, "book/check.py"]),
     ("book-checker", [PYTHON, "book/check_test.py"]),
     ("gradelib", [PYTHON, "grading/gradelib_test.py"]),

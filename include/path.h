@@ -6,7 +6,7 @@
 #define INCLUDE_PATH_H
 
 #include "include/types.h"
-#include "include/fs.h"
+#include "include/fs_format.h"
 
 /*
  * Copy the first element of path into name (DIRSIZ bytes, NUL-padded) and

@@ -1,6 +1,6 @@
 /*
  * include/stat.h: what fstat() reports about a file, and the file types.
- * The same type values are stored in on-disk inodes (include/fs.h).
+ * The same type values are stored in on-disk inodes (include/fs_format.h).
  */
 #ifndef INCLUDE_STAT_H
 #define INCLUDE_STAT_H

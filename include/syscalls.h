@@ -4,7 +4,7 @@
  * Each row names a call's number, its name, and its user-visible prototype
  * (return type and parameter list).  Everything else is generated:
  *   - SYS_name constants (below), used by the kernel and the user stubs;
- *   - the kernel's dispatch table (kernel/syscall.c), which calls sys_name();
+ *   - the kernel's dispatch table (kernel/proc/syscall.c), which calls sys_name();
  *   - the user stubs (user/lib/usys.S), each "li a7, SYS_name; ecall";
  *   - the user prototypes (user/user.h).
  * Adding a system call means adding a row here and writing sys_name().

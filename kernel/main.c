@@ -17,19 +17,19 @@
  * device-tree order.  They are started only once everything shared is set
  * up, so they need no waiting.
  */
-#include "kernel/fdt.h"
-#include "kernel/proc.h"
-#include "kernel/printf.h"
-#include "kernel/console.h"
-#include "kernel/kalloc.h"
-#include "kernel/vm.h"
-#include "kernel/trap.h"
-#include "kernel/plic.h"
-#include "kernel/bio.h"
-#include "kernel/file.h"
-#include "kernel/disk.h"
-#include "kernel/sbi.h"
-#include "kernel/memlayout.h"
+#include "kernel/riscv/fdt.h"
+#include "kernel/proc/proc.h"
+#include "kernel/lib/printf.h"
+#include "kernel/dev/console.h"
+#include "kernel/mem/kalloc.h"
+#include "kernel/mem/vm.h"
+#include "kernel/riscv/trap.h"
+#include "kernel/riscv/plic.h"
+#include "kernel/fs/bio.h"
+#include "kernel/fs/file.h"
+#include "kernel/dev/disk.h"
+#include "kernel/riscv/sbi.h"
+#include "kernel/riscv/memlayout.h"
 
 __attribute__((aligned(16))) char boot_stacks[NCPU][BOOT_STACK_SIZE];
 
@@ -53,7 +53,7 @@ assign_cpus(uint64 boot_hartid)
 
 /*
  * Start every other hart at _entry_secondary.  A hart the firmware has
- * already sent to _entry (see kernel/entry.S) cannot be started again and
+ * already sent to _entry (see kernel/riscv/entry.S) cannot be started again and
  * is waiting there: release it instead.
  */
 static void

@@ -3,7 +3,7 @@
  *
  *   mkfs [-v] [-b blocks] [-i inodes] fs.img FILE...
  *
- * The image gets the layout fs_layout() computes (include/fs.h) for
+ * The image gets the layout fs_layout() computes (include/fs_format.h) for
  * `blocks` blocks (default FSBLOCKS), `inodes` inodes (default FSINODES)
  * and a log of LOGBLOCKS+1 blocks (the header and LOGBLOCKS blocks).  It
  * holds this tree:
@@ -52,7 +52,7 @@
 
 #include "include/types.h"
 #include "include/param.h"
-#include "include/fs.h"
+#include "include/fs_format.h"
 #include "include/path.h"
 #include "include/stat.h"
 

@@ -20,7 +20,7 @@
 
 #include "include/types.h"
 #include "include/param.h"
-#include "include/fs.h"
+#include "include/fs_format.h"
 #include "include/path.h"
 #include "include/stat.h"
 #include "include/unittest.h"

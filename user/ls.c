@@ -10,7 +10,7 @@
  * several paths, each directory's listing follows a "path:" heading.
  */
 #include "user/user.h"
-#include "include/fs.h"
+#include "include/fs_format.h"
 
 static const char *
 type_name(int type)

@@ -32,8 +32,8 @@
  * failing run can be repeated, give or take timing.
  */
 #include "user/user.h"
-#include "include/fs.h"
-#include "kernel/memlayout.h"   /* addresses no user pointer may reach */
+#include "include/fs_format.h"
+#include "include/addrspace.h"   /* addresses no user pointer may reach */
 
 #define TOP      "/stress.d"
 #define SHARED   TOP "/shared"

@@ -41,9 +41,9 @@
  * emulator makes the suite slower but not flakier.
  */
 #include "user/user.h"
-#include "kernel/memlayout.h"   /* the address-space layout under test */
-#include "kernel/elf.h"         /* to build broken executables */
-#include "include/fs.h"         /* BSIZE, DIRSIZ, struct dirent */
+#include "include/addrspace.h"     /* the address-space layout under test */
+#include "include/elf.h"           /* to build broken executables */
+#include "include/fs_format.h"     /* BSIZE, DIRSIZ, struct dirent */
 
 #define FAIL_STATUS   99        /* exit status of a test that called fail() */
 #define EXEC_FAILED  127        /* exit status of a child whose exec failed */

@@ -3,7 +3,7 @@
  * stat, remove_tree, rand_below, and the ASCII character classes.
  */
 #include "user/user.h"
-#include "include/fs.h"   /* struct dirent */
+#include "include/fs_format.h"   /* struct dirent */
 
 /*
  * The decimal number at the start of s, after any spaces and an optional

@@ -1,0 +1,180 @@
+/*
+ * include/fs_format.h: the on-disk file-system format, shared by the kernel and
+ * the host-built mkfs.
+ *
+ * The disk is an array of BSIZE-byte blocks laid out as
+ *
+ *   +------+-------+---------------+----------+--------+------------------+
+ *   | boot | super | log           | inodes   | bitmap | data blocks      |
+ *   |  0   |   1   | header+blocks | IPB/blk  |        |                  |
+ *   +------+-------+---------------+----------+--------+------------------+
+ *
+ * Block 0 is unused, block 1 holds the superblock, which records where each
+ * other region starts.  fs_layout() computes a layout for an image size and
+ * fs_superblock_check() is the one test, used by both mkfs and the kernel's
+ * mount, that a superblock describes a sane image.
+ *
+ * All integers on disk are little-endian, as RISC-V and the hosts mkfs runs
+ * on are.
+ */
+#ifndef INCLUDE_FS_FORMAT_H
+#define INCLUDE_FS_FORMAT_H
+
+#include "include/types.h"
+#include "include/param.h"
+
+#define BSIZE      4096         /* block size in bytes: one page */
+#define FSMAGIC    0x52495654   /* "RIVT" */
+#define ROOTINO    1            /* inode number of the root directory */
+
+struct superblock {
+	uint32 magic;       /* FSMAGIC */
+	uint32 size;        /* size of the image in blocks */
+	uint32 nblocks;     /* number of data blocks */
+	uint32 ninodes;     /* number of inodes */
+	uint32 nlog;        /* number of log blocks, header included */
+	uint32 logstart;    /* block number of the log header */
+	uint32 inodestart;  /* block number of the first inode block */
+	uint32 bmapstart;   /* block number of the first bitmap block */
+};
+
+/* Block pointers in an inode: direct, then one single- and one double-indirect. */
+#define NDIRECT      11
+#define NINDIRECT    (BSIZE / sizeof(uint32))
+#define NDINDIRECT   (NINDIRECT * NINDIRECT)
+#define INDIRECT_SLOT   NDIRECT         /* addrs[] index of the single-indirect block */
+#define DINDIRECT_SLOT  (NDIRECT + 1)   /* addrs[] index of the double-indirect block */
+#define NADDRS       (NDIRECT + 2)
+#define MAXFILE      ((uint64)NDIRECT + NINDIRECT + NDINDIRECT)   /* in blocks */
+#define MAXFILESIZE  0xFFFFFFFFull    /* in bytes: the size field is 32 bits */
+
+/* An inode as stored on disk. */
+struct dinode {
+	int16  type;            /* T_DIR, T_FILE, T_DEVICE (include/stat.h); 0 = free */
+	int16  major;           /* device files: driver number */
+	int16  minor;           /* device files: unit number */
+	int16  nlink;           /* directory entries naming this inode */
+	uint32 size;            /* bytes of data */
+	uint32 addrs[NADDRS];   /* block numbers; 0 = not allocated (a hole) */
+};
+
+#define IPB   (BSIZE / sizeof(struct dinode))   /* inodes per block */
+#define BPB   (BSIZE * 8)                       /* bitmap bits per block */
+
+/* Directory entries: a directory is a file holding an array of these. */
+#define DIRSIZ 14
+
+struct dirent {
+	uint16 inum;            /* 0 = free slot */
+	char   name[DIRSIZ];    /* NUL-padded; not terminated when DIRSIZ long */
+};
+
+/* The log header, stored in block logstart: which home blocks follow it. */
+struct logheader {
+	uint32 n;
+	uint32 block[LOGBLOCKS];
+};
+
+_Static_assert(sizeof(struct dinode) == 64, "dinode must be 64 bytes");
+_Static_assert(BSIZE % sizeof(struct dinode) == 0, "inodes must tile a block");
+_Static_assert(BSIZE % sizeof(struct dirent) == 0, "dirents must tile a block");
+_Static_assert(sizeof(struct superblock) <= BSIZE, "superblock fits a block");
+_Static_assert(sizeof(struct logheader) <= BSIZE, "log header fits a block");
+_Static_assert(MAXFILE * BSIZE >= 64ull * 1024 * 1024, "files of 64 MiB");
+
+/* Block holding inode inum. */
+static inline uint32
+fs_inode_block(const struct superblock *sb, uint32 inum)
+{
+	return sb->inodestart + inum / IPB;
+}
+
+/* Bitmap block holding the bit for block b. */
+static inline uint32
+fs_bitmap_block(const struct superblock *sb, uint32 b)
+{
+	return sb->bmapstart + b / BPB;
+}
+
+/* First data block: everything below it is metadata. */
+static inline uint32
+fs_data_start(const struct superblock *sb)
+{
+	return sb->bmapstart + (sb->size + BPB - 1) / BPB;
+}
+
+/*
+ * Fill *sb with the layout of an image of `size` blocks holding `ninodes`
+ * inodes and a log of `nlog` blocks (header included).  Returns 0, or -1
+ * when the metadata would not leave at least one data block.
+ */
+static inline int
+fs_layout(struct superblock *sb, uint32 size, uint32 ninodes, uint32 nlog)
+{
+	uint32 ninodeblocks = (ninodes + IPB - 1) / IPB;
+	uint32 nbitmap = (size + BPB - 1) / BPB;
+	uint32 nmeta = 2 + nlog + ninodeblocks + nbitmap;
+
+	if (size <= nmeta || ninodes < 2 || nlog < 2)
+		return -1;
+	sb->magic = FSMAGIC;
+	sb->size = size;
+	sb->ninodes = ninodes;
+	sb->nlog = nlog;
+	sb->logstart = 2;
+	sb->inodestart = 2 + nlog;
+	sb->bmapstart = 2 + nlog + ninodeblocks;
+	sb->nblocks = size - nmeta;
+	return 0;
+}
+
+/*
+ * Check that *sb describes a consistent image that fits in a disk of
+ * disk_blocks blocks (0: size unknown, skip that check).  Returns NULL when
+ * it does, or a message saying what is wrong.
+ */
+static inline const char *
+fs_superblock_check(const struct superblock *sb, uint64 disk_blocks)
+{
+	struct superblock want;
+
+	if (sb->magic != FSMAGIC)
+		return "bad magic number (not a file system image)";
+	if (disk_blocks != 0 && sb->size > disk_blocks)
+		return "file system is larger than the disk";
+	if (sb->nlog > LOGBLOCKS + 1)
+		return "log is larger than this kernel supports";
+	if (fs_layout(&want, sb->size, sb->ninodes, sb->nlog) != 0)
+		return "sizes leave no room for data";
+	if (want.logstart != sb->logstart || want.inodestart != sb->inodestart ||
+	    want.bmapstart != sb->bmapstart || want.nblocks != sb->nblocks)
+		return "region boundaries do not match the sizes";
+	return 0;
+}
+
+/*
+ * Which level of the block map holds file block bn: 0 direct, 1 single
+ * indirect, 2 double indirect, -1 beyond MAXFILE.  *index gets the index
+ * within that level (for level 2, split it with NINDIRECT).
+ */
+static inline int
+fs_block_level(uint64 bn, uint64 *index)
+{
+	if (bn < NDIRECT) {
+		*index = bn;
+		return 0;
+	}
+	bn -= NDIRECT;
+	if (bn < NINDIRECT) {
+		*index = bn;
+		return 1;
+	}
+	bn -= NINDIRECT;
+	if (bn < NDINDIRECT) {
+		*index = bn;
+		return 2;
+	}
+	return -1;
+}
+
+#endif /* INCLUDE_FS_FORMAT_H */

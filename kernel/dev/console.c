@@ -1,0 +1,278 @@
+/*
+ * kernel/dev/console.c: the console device (major number CONSOLE), a
+ * cooked-mode terminal on the UART.
+ *
+ * Cooked mode means the kernel, not the program, edits the line being
+ * typed.  Each received character arrives in console_intr (from the UART
+ * interrupt), is echoed at once, and is kept in an input buffer; read()
+ * sees nothing until the line is complete, so a program reading the
+ * console gets whole, already-corrected lines.  The special keys:
+ *
+ *   Enter (CR or LF)  complete the line; it is delivered ending in '\n'
+ *   Backspace, DEL    erase the last character of the current line
+ *   Ctrl-U            erase the whole current line
+ *   Ctrl-D            complete the line without a newline; on an empty
+ *                     line, read() returns 0 (end of file)
+ *   Ctrl-P            print the process list (procdump), for debugging
+ *   Ctrl-\            panic, in test kernels only (kernel/lib/ktest.h)
+ *
+ * Other control characters and non-ASCII bytes are dropped, so every byte
+ * in the buffer takes exactly one column on the screen and erasing one is
+ * always "\b \b".
+ *
+ * The input buffer is a ring with three indices.  They only grow and are
+ * taken modulo CONS_BUF_SIZE to index buf, and always
+ * r <= w <= e <= r + CONS_BUF_SIZE:
+ *
+ *   r  the next byte read() will return
+ *   w  the end of the completed lines; read() may take bytes up to here
+ *   e  the end of the line being edited; bytes in [w, e) may still be
+ *      erased
+ *
+ * Completing a line (Enter, Ctrl-D, or typing into a full buffer) sets
+ * w = e and wakes readers.  A Ctrl-D is stored in the buffer as a marker
+ * that read() consumes but never returns.
+ *
+ * Output from programs goes through the UART's interrupt-driven ring
+ * (uart_putc); output from the kernel and echo use uart_putc_sync, which
+ * never sleeps.
+ */
+#include "include/types.h"
+#include "include/param.h"
+#include "include/errno.h"
+#include "kernel/lock/spinlock.h"
+#include "kernel/proc/proc.h"
+#include "kernel/fs/file.h"
+#include "kernel/riscv/uart.h"
+#include "kernel/dev/console.h"
+#include "kernel/lib/ktest.h"
+
+#define CTRL(x)  ((x) - '@')     /* the control code typed as Ctrl-x */
+#define BACKSPACE 0x08
+#define DEL       0x7f
+
+#define CONS_BUF_SIZE   128      /* bytes of typed input held */
+#define CONS_CHUNK_SIZE 64       /* bytes console_write copies in at once */
+
+/*
+ * lock guards the other fields.  console_intr takes it in interrupt
+ * context; elsewhere, holding it keeps interrupts off on this hart.
+ * Readers sleep on &cons.r.
+ */
+static struct {
+	struct spinlock lock;
+	char buf[CONS_BUF_SIZE];
+	uint r;                  /* next byte to read */
+	uint w;                  /* end of completed lines */
+	uint e;                  /* end of the line being edited */
+} cons;
+
+/* Erase the character left of the cursor on the screen. */
+static void
+echo_erase(void)
+{
+	uart_putc_sync('\b');
+	uart_putc_sync(' ');
+	uart_putc_sync('\b');
+}
+
+/*
+ * Write c to the console for the kernel; '\b' erases the character
+ * before the cursor.  Never sleeps.
+ */
+void
+console_putc(int c)
+{
+	if (c == '\b')
+		echo_erase();
+	else
+		uart_putc_sync(c);
+}
+
+/* Is the input buffer full?  Caller holds cons.lock. */
+static bool
+buffer_full(void)
+{
+	return cons.e - cons.r == CONS_BUF_SIZE;
+}
+
+/* Hand the completed lines to readers.  Caller holds cons.lock. */
+static void
+complete_line(void)
+{
+	cons.w = cons.e;
+	wakeup(&cons.r);
+}
+
+/*
+ * Append c to the line being edited, completing the line if that fills
+ * the buffer.  Caller holds cons.lock and has checked there is room.
+ */
+static void
+append(char c)
+{
+	cons.buf[cons.e % CONS_BUF_SIZE] = c;
+	cons.e++;
+	if (buffer_full())
+		complete_line();
+}
+
+/* Erase the current line's last character, if any.  Caller holds cons.lock. */
+static void
+erase_char(void)
+{
+	if (cons.e == cons.w)
+		return;
+	cons.e--;
+	echo_erase();
+}
+
+/*
+ * Apply one typed character to the input buffer.  When the buffer is
+ * full, characters that would need room are dropped without an echo.
+ * Caller holds cons.lock.
+ */
+static void
+edit(int c)
+{
+	switch (c) {
+	case '\r':
+	case '\n':
+		if (buffer_full())
+			break;
+		uart_putc_sync('\n');
+		append('\n');
+		complete_line();
+		break;
+	case BACKSPACE:
+	case DEL:
+		erase_char();
+		break;
+	case CTRL('U'):
+		while (cons.e != cons.w)
+			erase_char();
+		break;
+	case CTRL('D'):
+		if (!buffer_full())
+			append(CTRL('D'));
+		complete_line();
+		break;
+	default:
+		if (c < ' ' || c > '~' || buffer_full())
+			break;
+		uart_putc_sync(c);
+		append(c);
+		break;
+	}
+}
+
+/*
+ * Take one received character.  Called by the UART interrupt handler;
+ * never sleeps.
+ */
+void
+console_intr(int c)
+{
+	if (c == CTRL('P')) {
+		procdump();
+		return;
+	}
+	ktest_console_key(c);
+
+	acquire(&cons.lock);
+	edit(c);
+	release(&cons.lock);
+}
+
+/*
+ * Copy up to n bytes of completed input to dst, stopping after a newline
+ * or at a Ctrl-D marker (which is consumed, not copied).  Returns the
+ * bytes copied, 0 at end of file, or -EFAULT if nothing could be copied.
+ * Caller holds cons.lock and has made sure cons.r != cons.w.
+ */
+static int
+take_input(bool user_dst, uint64 dst, int n)
+{
+	int copied = 0;
+
+	while (copied < n && cons.r != cons.w) {
+		char c = cons.buf[cons.r % CONS_BUF_SIZE];
+		if (c == CTRL('D')) {
+			cons.r++;
+			return copied;
+		}
+		if (either_copyout(user_dst, dst + copied, &c, 1) < 0)
+			return copied > 0 ? copied : -EFAULT;
+		cons.r++;
+		copied++;
+		if (c == '\n')
+			return copied;
+	}
+
+	/*
+	 * Here the caller's buffer filled before a newline.  If a Ctrl-D
+	 * marker ends the line right there, consume it too, or the next read
+	 * would take it for end of file.
+	 */
+	if (cons.r != cons.w && cons.buf[cons.r % CONS_BUF_SIZE] == CTRL('D'))
+		cons.r++;
+	return copied;
+}
+
+/*
+ * devsw read: wait for a completed line (or end of file) and copy at most
+ * n bytes of it to dst.  Returns the bytes copied, 0 at end of file,
+ * -EINTR if the process is killed while waiting, or -EFAULT.
+ */
+static int
+console_read(bool user_dst, uint64 dst, int n)
+{
+	int got;
+
+	if (n <= 0)
+		return 0;
+
+	acquire(&cons.lock);
+	while (cons.r == cons.w) {
+		if (killed(myproc())) {
+			release(&cons.lock);
+			return -EINTR;
+		}
+		sleep(&cons.r, &cons.lock);
+	}
+	got = take_input(user_dst, dst, n);
+	release(&cons.lock);
+	return got;
+}
+
+/*
+ * devsw write: send n bytes from src to the screen through the UART's
+ * output ring, sleeping while it is full.  Returns n, or the bytes
+ * written before a bad address (-EFAULT if none were).
+ */
+static int
+console_write(bool user_src, uint64 src, int n)
+{
+	char chunk[CONS_CHUNK_SIZE];
+	int done = 0;
+
+	while (done < n) {
+		int len = n - done < CONS_CHUNK_SIZE ? n - done : CONS_CHUNK_SIZE;
+
+		if (either_copyin(chunk, user_src, src + done, len) < 0)
+			return done > 0 ? done : -EFAULT;
+		for (int i = 0; i < len; i++)
+			uart_putc(chunk[i]);
+		done += len;
+	}
+	return done;
+}
+
+void
+console_init(void)
+{
+	initlock(&cons.lock, "console");
+	uart_init();
+	devsw[CONSOLE].read = console_read;
+	devsw[CONSOLE].write = console_write;
+}

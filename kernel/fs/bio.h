@@ -1,0 +1,20 @@
+/*
+ * kernel/fs/bio.h: the buffer cache.  bread() returns a locked buffer holding a
+ * block; the caller may change data and bwrite() it, and must brelse() it.
+ */
+#ifndef KERNEL_FS_BIO_H
+#define KERNEL_FS_BIO_H
+
+#include "kernel/fs/buf.h"
+
+void binit(void);
+struct buf *bread(uint dev, uint blockno);
+void bwrite(struct buf *b);
+/* Write n locked buffers with as few disk requests as their numbers allow. */
+void bwrite_many(struct buf **bufs, int n);
+void brelse(struct buf *b);
+/* Keep b in the cache (the log holds it until it is installed). */
+void bpin(struct buf *b);
+void bunpin(struct buf *b);
+
+#endif /* KERNEL_FS_BIO_H */

@@ -1,0 +1,233 @@
+/*
+ * kernel/fs/file.c: open files.
+ *
+ * A file descriptor indexes the process's ofile[] table, whose entries point
+ * into the system-wide file table below.  A struct file is one open of
+ * something: a pipe end, an inode (regular file or directory), or a device
+ * file, with the access mode it was opened with and, for inodes, the offset
+ * of the next read or write.  dup() and fork() share a struct file (ref
+ * counts the sharers), so they share its offset too.
+ *
+ * fileread and filewrite dispatch on the type: pipes to pipe.c, devices to
+ * the driver registered in devsw[] under the file's major number, inodes to
+ * readi/writei under the inode lock.
+ *
+ * Locking.  ftable.lock guards every entry's ref and, while ref is 0, the
+ * whole entry.  The other fields are set once by whoever allocated the
+ * entry, before it is shared, except off, which is guarded by ip->lock.
+ */
+#include "include/types.h"
+#include "include/param.h"
+#include "include/fs_format.h"
+#include "include/stat.h"
+#include "include/errno.h"
+#include "kernel/lock/spinlock.h"
+#include "kernel/lock/sleeplock.h"
+#include "kernel/fs/log.h"
+#include "kernel/fs/inode.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/pipe.h"
+#include "kernel/proc/proc.h"
+#include "kernel/mem/vm.h"
+#include "kernel/lib/printf.h"
+
+struct devsw devsw[NDEV];
+
+static struct {
+	struct spinlock lock;
+	struct file file[NFILE];
+} ftable;
+
+/*
+ * How much of a write to a file goes in one log operation.  A chunk that
+ * covers at most CHUNK_BLOCKS blocks of the file logs, in the worst case:
+ *   1                  the inode (size and addrs change)
+ *   CHUNK_BLOCKS       the data blocks
+ *   3                  indirect blocks: crossing from the single-indirect
+ *                      range into the double-indirect one touches the
+ *                      single-indirect block, the double-indirect root and
+ *                      one second-level block; inside the double-indirect
+ *                      range, the root and two second-level blocks
+ *   CHUNK_BLOCKS + 3   bitmap blocks, if every block allocated (data and
+ *                      indirect) has its bit in a different bitmap block
+ * for 2 * CHUNK_BLOCKS + 7 blocks, which must fit in MAXOPBLOCKS.  (Zeroing a
+ * new block logs that same block again, which the log absorbs.)  Chunks
+ * end on block boundaries, so one starting mid-block still covers at most
+ * CHUNK_BLOCKS blocks.
+ */
+#define CHUNK_BLOCKS ((MAXOPBLOCKS - 7) / 2)
+_Static_assert(CHUNK_BLOCKS >= 1, "MAXOPBLOCKS too small for a file write");
+
+void
+fileinit(void)
+{
+	initlock(&ftable.lock, "ftable");
+}
+
+/* A fresh file (type FD_NONE, ref 1), or NULL when the table is full. */
+struct file *
+filealloc(void)
+{
+	struct file *f;
+
+	acquire(&ftable.lock);
+	for (f = ftable.file; f < ftable.file + NFILE; f++) {
+		if (f->ref == 0) {
+			*f = (struct file){ .type = FD_NONE, .ref = 1 };
+			release(&ftable.lock);
+			return f;
+		}
+	}
+	release(&ftable.lock);
+	return NULL;
+}
+
+/* One more reference to f. */
+struct file *
+filedup(struct file *f)
+{
+	acquire(&ftable.lock);
+	if (f->ref < 1)
+		panic("filedup: file not open");
+	f->ref++;
+	release(&ftable.lock);
+	return f;
+}
+
+/*
+ * Drop a reference to f; the last one closes what it refers to.  May start
+ * a log operation, so the caller must not be inside one.
+ */
+void
+fileclose(struct file *f)
+{
+	struct file closed;
+
+	acquire(&ftable.lock);
+	if (f->ref < 1)
+		panic("fileclose: file not open");
+	if (--f->ref > 0) {
+		release(&ftable.lock);
+		return;
+	}
+	closed = *f;
+	f->type = FD_NONE;
+	release(&ftable.lock);
+
+	if (closed.type == FD_PIPE) {
+		pipeclose(closed.pipe, closed.writable);
+	} else if (closed.type == FD_INODE || closed.type == FD_DEVICE) {
+		begin_op();
+		iput(closed.ip);
+		end_op();
+	}
+}
+
+/*
+ * Copy f's metadata to the struct stat at user address addr.  Returns 0,
+ * -EFAULT, or -EINVAL for a pipe (which has no inode to describe).
+ */
+int
+filestat(struct file *f, uint64 addr)
+{
+	struct stat st;
+
+	if (f->type != FD_INODE && f->type != FD_DEVICE)
+		return -EINVAL;
+	ilock(f->ip);
+	stati(f->ip, &st);
+	iunlock(f->ip);
+	return copyout(myproc()->pagetable, addr, &st, sizeof(st));
+}
+
+/* The driver for a device file, or NULL when major has none. */
+static struct devsw *
+device(struct file *f)
+{
+	if (f->major < 0 || f->major >= NDEV)
+		return NULL;
+	return &devsw[f->major];
+}
+
+/* Read up to n bytes from f to user address addr; bytes read or -errno. */
+int
+fileread(struct file *f, uint64 addr, int n)
+{
+	struct devsw *dev;
+	int r;
+
+	if (!f->readable)
+		return -EBADF;
+	switch (f->type) {
+	case FD_PIPE:
+		return piperead(f->pipe, addr, n);
+	case FD_DEVICE:
+		dev = device(f);
+		if (dev == NULL || dev->read == NULL)
+			return -ENODEV;
+		return dev->read(true, addr, n);
+	case FD_INODE:
+		ilock(f->ip);
+		r = readi(f->ip, true, addr, f->off, n);
+		if (r > 0)
+			f->off += r;
+		iunlock(f->ip);
+		return r;
+	default:
+		panic("fileread: file of type %d", f->type);
+	}
+}
+
+/*
+ * Write n bytes from user address addr to an inode file, one log operation
+ * per chunk.  Returns the bytes written, or the first chunk's error.
+ */
+static int
+write_inode(struct file *f, uint64 addr, int n)
+{
+	int done = 0, chunk, r = 0;
+
+	while (done < n) {
+		begin_op();
+		ilock(f->ip);
+		if (f->append)
+			f->off = f->ip->size;
+		chunk = CHUNK_BLOCKS * BSIZE - f->off % BSIZE;
+		if (chunk > n - done)
+			chunk = n - done;
+		r = writei(f->ip, true, addr + done, f->off, chunk);
+		if (r > 0)
+			f->off += r;
+		iunlock(f->ip);
+		end_op();
+		if (r < 0)
+			break;
+		done += r;
+		if (r != chunk)
+			break;
+	}
+	return done > 0 ? done : r;
+}
+
+/* Write n bytes from user address addr to f; bytes written or -errno. */
+int
+filewrite(struct file *f, uint64 addr, int n)
+{
+	struct devsw *dev;
+
+	if (!f->writable)
+		return -EBADF;
+	switch (f->type) {
+	case FD_PIPE:
+		return pipewrite(f->pipe, addr, n);
+	case FD_DEVICE:
+		dev = device(f);
+		if (dev == NULL || dev->write == NULL)
+			return -ENODEV;
+		return dev->write(true, addr, n);
+	case FD_INODE:
+		return write_inode(f, addr, n);
+	default:
+		panic("filewrite: file of type %d", f->type);
+	}
+}

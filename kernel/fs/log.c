@@ -1,0 +1,320 @@
+/*
+ * kernel/fs/log.c: the write-ahead log, which makes each file-system operation
+ * atomic with respect to crashes.
+ *
+ * An operation (creating a file, writing a chunk of one, ...) changes
+ * several blocks; a crash between two of those writes would leave the disk
+ * inconsistent.  So an operation never writes its blocks home directly.  It
+ * runs between begin_op() and end_op() and calls log_write() for each
+ * block it changed, which only records the block number and pins the
+ * buffer in the cache.  The blocks reach the disk in a commit:
+ *
+ *   1. copy each logged block into its slot in the log region and write
+ *      all the slots (one request: the slots are consecutive);
+ *   2. write the header, listing the home block number of each slot: this
+ *      single-block write is the commit point;
+ *   3. install: write each block to its home location, straight from its
+ *      pinned cache buffer, sorted by block number so that neighbours merge
+ *      into one request; unpin the buffers;
+ *   4. write the header again with a count of 0.
+ *
+ *      block:  logstart   logstart+1 ...              home blocks
+ *             +--------+---------+---------+--     +-----+   +-----+
+ *             | header | slot 0  | slot 1  | ..    |  A  |   |  B  |
+ *             | n, A,B | copy A  | copy B  |       +-----+   +-----+
+ *             +--------+---------+---------+--
+ *
+ * Why it is crash-safe.  Until the header write of step 2 completes, the
+ * header on disk says n = 0 and no home block has been touched, so after a
+ * crash recovery ignores the half-written slots and the disk holds the
+ * state from before the transaction.  Once it completes, the header names
+ * complete copies of every block, so after a crash in step 3 or 4 recovery
+ * (log_init, at the next boot) copies them home again, which is harmless
+ * for blocks already installed, and then clears the header.  Either every
+ * block of a transaction reaches home or none does.  Commits run one at a
+ * time, so step 4 is done before the next commit overwrites the slots.
+ *
+ * Group commit.  Several operations may run at once; their blocks gather in
+ * one transaction, which commits when the last running operation ends.  A
+ * block written by several operations is logged once (absorption).  Each
+ * operation reserves MAXOPBLOCKS slots at begin_op(), which waits while a
+ * commit is under way or while that reservation, on top of those of the
+ * running operations and the blocks already logged, could overflow the log.
+ * An operation that logs more new blocks than it reserved is a kernel bug,
+ * and log_write panics.
+ *
+ * Cost.  An operation logging k blocks, committed alone, takes at most
+ *   1 request for the log body + 1 header + k install requests (fewer
+ *   when home blocks are consecutive) + 1 header clear = k + 3
+ * disk writes, where writing each block twice, one at a time, takes
+ * 2k + 2: fewer for every k > 1.  (The driver splits a run longer than its
+ * largest request, so a very large group commit needs a few body requests.)
+ *
+ * Buffers.  The log region is never read or written through the cache: the
+ * log owns a staging buffer per slot and one for the header.  Borrowing up
+ * to LOGBLOCKS cache buffers for the slots at commit time, on top of the up
+ * to LOGBLOCKS pinned ones, would leave the cache empty for everyone else.
+ *
+ * Locking.  log.lock guards the fields marked [lock].  The committer (the
+ * process that set committing) alone uses the staging buffers and home[],
+ * and writes lh outside the lock; begin_op keeps everyone else away until
+ * committing is cleared.  Lock order: log.lock before bcache.lock.
+ */
+#include "include/types.h"
+#include "include/param.h"
+#include "include/fs_format.h"
+#include "include/string.h"
+#include "kernel/lock/spinlock.h"
+#include "kernel/lock/sleeplock.h"
+#include "kernel/fs/buf.h"
+#include "kernel/fs/bio.h"
+#include "kernel/dev/disk.h"
+#include "kernel/fs/log.h"
+#include "kernel/proc/proc.h"
+#include "kernel/lib/printf.h"
+
+_Static_assert(LOGBLOCKS >= MAXOPBLOCKS, "the log must hold one operation");
+
+static struct {
+	struct spinlock lock;
+	int dev;
+	uint start;               /* block number of the header */
+	uint size;                /* slots in the log, <= LOGBLOCKS */
+	int outstanding;          /* [lock] operations between begin and end */
+	bool committing;          /* [lock] a commit is under way */
+	struct logheader lh;      /* [lock] blocks logged by this transaction */
+	int opblocks[NPROC];      /* [lock] new blocks logged by the running
+	                             operation of each process-table slot */
+	struct buf *home[LOGBLOCKS];   /* committer: locked home buffers */
+	struct buf *slots[LOGBLOCKS];  /* &slotbuf[i], the form disk I/O takes */
+	struct buf *head;              /* &headbuf */
+} log;
+
+static struct buf slotbuf[LOGBLOCKS];   /* staging for slot i, at start+1+i */
+static struct buf headbuf;              /* staging for the header */
+
+static void
+staging_init(struct buf *b, uint blockno)
+{
+	initsleeplock(&b->lock, "log staging");
+	b->dev = log.dev;
+	b->blockno = blockno;
+	b->valid = false;
+}
+
+/* Write log.lh to the header block.  With n > 0 this is the commit point. */
+static void
+write_header(void)
+{
+	acquiresleep(&headbuf.lock);
+	memmove(headbuf.data, &log.lh, sizeof(log.lh));
+	bwrite(log.head);
+	releasesleep(&headbuf.lock);
+}
+
+/* Copy each home buffer into its slot and write all n slots in one call. */
+static void
+write_body(struct buf **home, uint n)
+{
+	uint i;
+
+	for (i = 0; i < n; i++) {
+		acquiresleep(&slotbuf[i].lock);
+		memmove(slotbuf[i].data, home[i]->data, BSIZE);
+	}
+	bwrite_many(log.slots, n);
+	for (i = 0; i < n; i++)
+		releasesleep(&slotbuf[i].lock);
+}
+
+/* Write the locked buffers home[0..n-1] home, sorted by block number. */
+static void
+install(struct buf **home, uint n)
+{
+	struct buf *b;
+	uint i, j;
+
+	for (i = 1; i < n; i++) {
+		b = home[i];
+		for (j = i; j > 0 && home[j - 1]->blockno > b->blockno; j--)
+			home[j] = home[j - 1];
+		home[j] = b;
+	}
+	bwrite_many(home, n);
+}
+
+/*
+ * Put the transaction in log.lh on the disk.  Called by the process that
+ * set committing, without log.lock, while no operation runs.
+ */
+static void
+commit(void)
+{
+	uint n = log.lh.n;
+	uint i;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+		log.home[i] = bread(log.dev, log.lh.block[i]);
+	write_body(log.home, n);
+	write_header();
+	install(log.home, n);
+	for (i = 0; i < n; i++) {
+		bunpin(log.home[i]);
+		brelse(log.home[i]);
+	}
+	log.lh.n = 0;
+	write_header();
+}
+
+/* Read the header into log.lh and check it against the file system. */
+static void
+read_header(const struct superblock *sb)
+{
+	uint i;
+
+	acquiresleep(&headbuf.lock);
+	disk_rw(&log.head, 1, false);
+	memmove(&log.lh, headbuf.data, sizeof(log.lh));
+	releasesleep(&headbuf.lock);
+	if (log.lh.n > log.size)
+		panic("log: header lists %u blocks but the log holds %u "
+		      "(corrupt disk image)", log.lh.n, log.size);
+	for (i = 0; i < log.lh.n; i++) {
+		if (log.lh.block[i] < sb->inodestart || log.lh.block[i] >= sb->size)
+			panic("log: header names block %u outside the file system "
+			      "(corrupt disk image)", log.lh.block[i]);
+	}
+}
+
+/*
+ * After a crash: if the header names a committed transaction, copy its
+ * blocks home (through the cache, so the cache agrees with the disk) and
+ * clear the header.
+ */
+static void
+recover(const struct superblock *sb)
+{
+	uint i, n;
+
+	read_header(sb);
+	n = log.lh.n;
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+		acquiresleep(&slotbuf[i].lock);
+	disk_rw(log.slots, n, false);
+	for (i = 0; i < n; i++) {
+		log.home[i] = bread(log.dev, log.lh.block[i]);
+		memmove(log.home[i]->data, slotbuf[i].data, BSIZE);
+		releasesleep(&slotbuf[i].lock);
+	}
+	install(log.home, n);
+	for (i = 0; i < n; i++)
+		brelse(log.home[i]);
+	printf("log: recovered a transaction of %u blocks\n", n);
+	log.lh.n = 0;
+	write_header();
+}
+
+/*
+ * Set up the log described by sb (already checked by fs_init, with room
+ * for at least one operation) and replay any committed transaction.
+ * Called once, in process context, before any operation.
+ */
+void
+log_init(int dev, const struct superblock *sb)
+{
+	uint i;
+
+	initlock(&log.lock, "log");
+	log.dev = dev;
+	log.start = sb->logstart;
+	log.size = sb->nlog - 1;
+	if (log.size > LOGBLOCKS || log.size < MAXOPBLOCKS)
+		panic("log_init: %u log slots, need %d..%d", log.size,
+		      MAXOPBLOCKS, LOGBLOCKS);
+	staging_init(&headbuf, log.start);
+	log.head = &headbuf;
+	for (i = 0; i < log.size; i++) {
+		staging_init(&slotbuf[i], log.start + 1 + i);
+		log.slots[i] = &slotbuf[i];
+	}
+	recover(sb);
+}
+
+/* Start an operation: wait until the log can take MAXOPBLOCKS more blocks. */
+void
+begin_op(void)
+{
+	int slot = myproc()->slot;
+
+	acquire(&log.lock);
+	while (log.committing ||
+	       log.lh.n + (log.outstanding + 1) * MAXOPBLOCKS > log.size)
+		sleep(&log, &log.lock);
+	log.outstanding++;
+	log.opblocks[slot] = 0;
+	release(&log.lock);
+}
+
+/* End an operation; the last one to end commits the transaction. */
+void
+end_op(void)
+{
+	bool do_commit = false;
+
+	acquire(&log.lock);
+	if (log.outstanding < 1 || log.committing)
+		panic("end_op: no operation running (outstanding %d, committing %d)",
+		      log.outstanding, log.committing);
+	log.outstanding--;
+	if (log.outstanding == 0) {
+		do_commit = true;
+		log.committing = true;
+	} else {
+		/* This operation's unused reservation may admit a waiter. */
+		wakeup(&log);
+	}
+	release(&log.lock);
+
+	if (!do_commit)
+		return;
+	commit();
+	acquire(&log.lock);
+	log.committing = false;
+	wakeup(&log);
+	release(&log.lock);
+}
+
+/*
+ * Record that the locked buffer b was changed by the current operation, in
+ * place of bwrite(b).  The block joins the transaction (once, however often
+ * it is written) and its buffer stays pinned in the cache until installed.
+ */
+void
+log_write(struct buf *b)
+{
+	int slot = myproc()->slot;
+	uint i;
+
+	acquire(&log.lock);
+	if (log.outstanding < 1)
+		panic("log_write: block %u written outside an operation", b->blockno);
+	for (i = 0; i < log.lh.n; i++) {
+		if (log.lh.block[i] == b->blockno)
+			break;
+	}
+	if (i == log.lh.n) {
+		if (log.lh.n >= log.size)
+			panic("log_write: transaction overflows the %u-slot log",
+			      log.size);
+		if (++log.opblocks[slot] > MAXOPBLOCKS)
+			panic("log_write: operation logs over its %d blocks",
+			      MAXOPBLOCKS);
+		log.lh.block[log.lh.n++] = b->blockno;
+		bpin(b);
+	}
+	release(&log.lock);
+}

@@ -1,0 +1,18 @@
+/*
+ * kernel/fs/log.h: the write-ahead log that makes file-system operations atomic.
+ *
+ * Every operation that modifies the disk is bracketed by begin_op() and
+ * end_op(), and writes blocks with log_write() instead of bwrite().
+ */
+#ifndef KERNEL_FS_LOG_H
+#define KERNEL_FS_LOG_H
+
+#include "include/fs_format.h"
+#include "kernel/fs/buf.h"
+
+void log_init(int dev, const struct superblock *sb);
+void begin_op(void);
+void end_op(void);
+void log_write(struct buf *b);
+
+#endif /* KERNEL_FS_LOG_H */

@@ -1,0 +1,31 @@
+/*
+ * kernel/lock/spinlock.h: mutual exclusion between harts.
+ *
+ * A spinlock is held for short critical sections only; the holder must not
+ * sleep.  Holding a spinlock disables interrupts on this hart (push_off),
+ * so an interrupt handler that takes the same lock cannot deadlock with the
+ * code it interrupted.  Acquiring a lock this hart already holds panics.
+ */
+#ifndef KERNEL_LOCK_SPINLOCK_H
+#define KERNEL_LOCK_SPINLOCK_H
+
+#include "include/types.h"
+
+struct cpu;
+
+struct spinlock {
+	uint locked;          /* 0 free, 1 held */
+	const char *name;     /* for panics and debugging */
+	struct cpu *cpu;      /* holder, when held */
+};
+
+void initlock(struct spinlock *lk, const char *name);
+void acquire(struct spinlock *lk);
+void release(struct spinlock *lk);
+bool holding(struct spinlock *lk);
+
+/* Interrupt disabling that nests: push_off twice needs pop_off twice. */
+void push_off(void);
+void pop_off(void);
+
+#endif /* KERNEL_LOCK_SPINLOCK_H */

@@ -1,0 +1,342 @@
+/*
+ * kernel/mem/vm.c: Sv39 page tables.
+ *
+ * An Sv39 virtual address has three 9-bit indexes and a 12-bit offset:
+ *
+ *   38        30 29       21 20       12 11          0
+ *   +-----------+-----------+-----------+------------+
+ *   |  level 2  |  level 1  |  level 0  |   offset   |
+ *   +-----------+-----------+-----------+------------+
+ *
+ * Each page-table page holds 512 PTEs; walk() follows the three levels,
+ * creating missing pages on request.  The kernel page table maps devices
+ * and RAM at their physical addresses, with permissions per section so
+ * that no kernel page is both writable and executable, plus the trampoline
+ * and the per-process kernel stacks high up.  User page tables map a
+ * program's pages with PTE_U, the trampoline and the trapframe.
+ *
+ * Functions here that act on user memory take the page table explicitly
+ * and trust nothing about user addresses: every byte copied to or from
+ * user space is translated through walkaddr(), and a missing or
+ * insufficiently permitted page makes the copy fail with -EFAULT.
+ */
+#include "kernel/mem/vm.h"
+#include "kernel/riscv/memlayout.h"
+#include "kernel/riscv/riscv.h"       /* the Sv39 format */
+#include "kernel/mem/kalloc.h"
+#include "kernel/lib/printf.h"
+#include "kernel/riscv/fdt.h"
+#include "include/param.h"
+#include "include/errno.h"
+#include "include/string.h"
+
+pagetable_t kernel_pagetable;
+
+extern char etext[], erodata[], trampoline[];
+
+/* A zeroed page for a page table, or NULL. */
+static pagetable_t
+alloc_table(void)
+{
+	pagetable_t pt = kalloc();
+
+	if (pt)
+		memset(pt, 0, PGSIZE);
+	return pt;
+}
+
+/* Map a range in the kernel page table; failure at boot is fatal. */
+static void
+kvmmap(uint64 va, uint64 pa, uint64 size, int perm)
+{
+	if (mappages(kernel_pagetable, va, size, pa, perm) != 0)
+		panic("kvmmap: out of memory mapping %p", (void *)va);
+}
+
+/* Each process slot's kernel stack, with an unmapped guard page below. */
+static void
+map_kernel_stacks(void)
+{
+	for (int i = 0; i < NPROC; i++) {
+		void *stack = kalloc_pages(1);   /* KSTACKPAGES == 2 pages */
+		if (stack == 0)
+			panic("map_kernel_stacks: out of memory");
+		kvmmap(KSTACK(i), (uint64)stack, KSTACKPAGES * PGSIZE, PTE_R | PTE_W);
+	}
+}
+_Static_assert(KSTACKPAGES == 2, "map_kernel_stacks allocates order-1 blocks");
+
+void
+kvminit(void)
+{
+	kernel_pagetable = alloc_table();
+	if (kernel_pagetable == 0)
+		panic("kvminit: out of memory");
+	kvmmap(UART0, UART0, PGSIZE, PTE_R | PTE_W);
+	kvmmap(VIRTIO0, VIRTIO0, PGSIZE, PTE_R | PTE_W);
+	kvmmap(PLIC, PLIC, PLIC_SIZE, PTE_R | PTE_W);
+	kvmmap(KERNBASE, KERNBASE, (uint64)etext - KERNBASE, PTE_R | PTE_X);
+	kvmmap((uint64)etext, (uint64)etext, (uint64)erodata - (uint64)etext, PTE_R);
+	kvmmap((uint64)erodata, (uint64)erodata, bootinfo.mem_end - (uint64)erodata,
+	       PTE_R | PTE_W);
+	kvmmap(TRAMPOLINE, (uint64)trampoline, PGSIZE, PTE_R | PTE_X);
+	map_kernel_stacks();
+}
+
+void
+kvminithart(void)
+{
+	sfence_vma();
+	w_satp(MAKE_SATP(kernel_pagetable));
+	sfence_vma();
+}
+
+pte_t *
+walk(pagetable_t pagetable, uint64 va, bool alloc)
+{
+	if (va >= MAXVA)
+		panic("walk: address %p beyond MAXVA", (void *)va);
+	for (int level = 2; level > 0; level--) {
+		pte_t *pte = &pagetable[PX(level, va)];
+		if (*pte & PTE_V) {
+			pagetable = (pagetable_t)PTE2PA(*pte);
+		} else {
+			if (!alloc || (pagetable = alloc_table()) == 0)
+				return 0;
+			*pte = PA2PTE(pagetable) | PTE_V;
+		}
+	}
+	return &pagetable[PX(0, va)];
+}
+
+uint64
+walkaddr(pagetable_t pagetable, uint64 va)
+{
+	pte_t *pte;
+
+	if (va >= MAXVA)
+		return 0;
+	pte = walk(pagetable, va, false);
+	if (pte == 0 || (*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
+		return 0;
+	return PTE2PA(*pte);
+}
+
+int
+mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm)
+{
+	uint64 a, last;
+
+	if (va % PGSIZE != 0 || size % PGSIZE != 0 || size == 0)
+		panic("mappages: unaligned range %p+%p", (void *)va, (void *)size);
+	if ((perm & PTE_W) && (perm & PTE_X))
+		panic("mappages: W+X mapping at %p", (void *)va);
+	last = va + size - PGSIZE;
+	for (a = va; ; a += PGSIZE, pa += PGSIZE) {
+		pte_t *pte = walk(pagetable, a, true);
+		if (pte == 0)
+			return -ENOMEM;
+		if (*pte & PTE_V)
+			panic("mappages: %p is already mapped", (void *)a);
+		*pte = PA2PTE(pa) | perm | PTE_V | PTE_A | PTE_D;
+		if (a == last)
+			return 0;
+	}
+}
+
+/* Remove npages of mappings from va; free the pages if do_free.  Pages
+ * that are not mapped (holes such as page 0) are skipped. */
+void
+uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, bool do_free)
+{
+	if (va % PGSIZE != 0)
+		panic("uvmunmap: unaligned address %p", (void *)va);
+	for (uint64 a = va; a < va + npages * PGSIZE; a += PGSIZE) {
+		pte_t *pte = walk(pagetable, a, false);
+		if (pte == 0 || (*pte & PTE_V) == 0)
+			continue;
+		if (do_free)
+			kfree((void *)PTE2PA(*pte));
+		*pte = 0;
+	}
+}
+
+pagetable_t
+uvmcreate(void)
+{
+	return alloc_table();
+}
+
+uint64
+uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int perm)
+{
+	uint64 a;
+
+	if (newsz <= oldsz)
+		return oldsz;
+	if (newsz > TRAPFRAME)
+		return 0;
+	for (a = PGROUNDUP(oldsz); a < newsz; a += PGSIZE) {
+		void *mem = kalloc();
+		if (mem == 0)
+			goto out_unmap;
+		memset(mem, 0, PGSIZE);
+		if (mappages(pagetable, a, PGSIZE, (uint64)mem, PTE_R | PTE_U | perm) != 0) {
+			kfree(mem);
+			goto out_unmap;
+		}
+	}
+	return newsz;
+
+out_unmap:
+	uvmdealloc(pagetable, a, oldsz);
+	return 0;
+}
+
+uint64
+uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz)
+{
+	uint64 first, last;
+
+	if (newsz >= oldsz)
+		return oldsz;
+	first = PGROUNDUP(newsz);
+	last = PGROUNDUP(oldsz);
+	if (first < last)
+		uvmunmap(pagetable, first, (last - first) / PGSIZE, true);
+	return newsz;
+}
+
+/* Free the page-table pages themselves; leaves must already be gone. */
+static void
+free_tables(pagetable_t pagetable, int level)
+{
+	for (int i = 0; i < 512; i++) {
+		pte_t pte = pagetable[i];
+		if ((pte & PTE_V) == 0)
+			continue;
+		if (level == 0 || (pte & (PTE_R | PTE_W | PTE_X)) != 0)
+			panic("free_tables: leaf still mapped");
+		free_tables((pagetable_t)PTE2PA(pte), level - 1);
+	}
+	kfree(pagetable);
+}
+
+void
+uvmfree(pagetable_t pagetable, uint64 sz)
+{
+	if (sz > USER_BASE)
+		uvmunmap(pagetable, USER_BASE, (PGROUNDUP(sz) - USER_BASE) / PGSIZE, true);
+	free_tables(pagetable, 2);
+}
+
+int
+uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
+{
+	uint64 a;
+
+	for (a = USER_BASE; a < sz; a += PGSIZE) {
+		pte_t *pte = walk(old, a, false);
+		void *mem;
+		if (pte == 0 || (*pte & PTE_V) == 0)
+			continue;
+		if ((mem = kalloc()) == 0)
+			goto out_unmap;
+		memmove(mem, (void *)PTE2PA(*pte), PGSIZE);
+		if (mappages(new, a, PGSIZE, (uint64)mem, PTE_FLAGS(*pte) & ~(PTE_V | PTE_A | PTE_D)) != 0) {
+			kfree(mem);
+			goto out_unmap;
+		}
+	}
+	return 0;
+
+out_unmap:
+	uvmunmap(new, USER_BASE, (a - USER_BASE) / PGSIZE, true);
+	return -ENOMEM;
+}
+
+void
+uvmclear(pagetable_t pagetable, uint64 va)
+{
+	pte_t *pte = walk(pagetable, va, false);
+
+	if (pte == 0)
+		panic("uvmclear: %p is not mapped", (void *)va);
+	*pte &= ~PTE_U;
+}
+
+/* Physical address of user page va if its PTE has all of `need`, else 0. */
+static uint64
+user_page(pagetable_t pagetable, uint64 va, pte_t need)
+{
+	pte_t *pte;
+
+	if (va >= MAXVA)
+		return 0;
+	pte = walk(pagetable, va, false);
+	if (pte == 0 || (*pte & (PTE_V | PTE_U | need)) != (PTE_V | PTE_U | need))
+		return 0;
+	return PTE2PA(*pte);
+}
+
+int
+copyout(pagetable_t pagetable, uint64 dstva, const void *src, uint64 len)
+{
+	while (len > 0) {
+		uint64 va = PGROUNDDOWN(dstva);
+		uint64 pa = user_page(pagetable, va, PTE_W);
+		uint64 n = PGSIZE - (dstva - va);
+		if (pa == 0)
+			return -EFAULT;
+		if (n > len)
+			n = len;
+		memmove((void *)(pa + (dstva - va)), src, n);
+		len -= n;
+		src = (const char *)src + n;
+		dstva += n;
+	}
+	return 0;
+}
+
+int
+copyin(pagetable_t pagetable, void *dst, uint64 srcva, uint64 len)
+{
+	while (len > 0) {
+		uint64 va = PGROUNDDOWN(srcva);
+		uint64 pa = user_page(pagetable, va, PTE_R);
+		uint64 n = PGSIZE - (srcva - va);
+		if (pa == 0)
+			return -EFAULT;
+		if (n > len)
+			n = len;
+		memmove(dst, (void *)(pa + (srcva - va)), n);
+		len -= n;
+		dst = (char *)dst + n;
+		srcva += n;
+	}
+	return 0;
+}
+
+int
+copyinstr(pagetable_t pagetable, char *dst, uint64 srcva, uint64 max)
+{
+	uint64 copied = 0;
+
+	while (copied < max) {
+		uint64 va = PGROUNDDOWN(srcva);
+		uint64 pa = user_page(pagetable, va, PTE_R);
+		const char *p;
+		if (pa == 0)
+			return -EFAULT;
+		p = (const char *)(pa + (srcva - va));
+		for (uint64 n = PGSIZE - (srcva - va); n > 0 && copied < max; n--) {
+			char c = *p++;
+			dst[copied] = c;
+			if (c == 0)
+				return copied;
+			copied++;
+			srcva++;
+		}
+	}
+	return -ENAMETOOLONG;
+}

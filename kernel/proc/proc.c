@@ -1,0 +1,615 @@
+/*
+ * kernel/proc/proc.c: processes and scheduling.
+ *
+ * Every hart runs a scheduler thread (scheduler(), on the hart's boot
+ * stack).  To run a process it swtch()es to the process's kernel thread;
+ * the process comes back by calling sched(), which swtch()es to the
+ * scheduler.  A process gives up its hart when it sleeps, exits, or is
+ * preempted by the timer (yield()).
+ *
+ *          fork          scheduler picks it            exit
+ *   USED ---------> RUNNABLE <-------------> RUNNING -------> ZOMBIE
+ *                      ^        yield()         |               |
+ *                      |                        | sleep()       | parent's wait()
+ *                      +---- wakeup() ---- SLEEPING             v
+ *                                                             UNUSED
+ *
+ * Queues, so that no path scans the whole table per wakeup or per
+ * scheduling decision:
+ *   - the run queue: RUNNABLE processes in FIFO order;
+ *   - the sleep queues: SLEEPING processes, hashed by the channel (the
+ *     address they wait on), so wakeup(chan) looks at one short chain;
+ *   - the free list: UNUSED slots, for fork.
+ * A process is on at most one of them at a time, linked through p->qnext.
+ *
+ * Locking: proc_lock guards all of this (see kernel/proc/proc.h).  A process
+ * acquires it before switching to the scheduler and the scheduler releases
+ * it after the switch, so no other hart can pick up a process whose
+ * registers are still being saved.
+ *
+ * Idle harts wait in `wfi` with interrupts off (it still wakes on a pending
+ * interrupt); making a process runnable sends an IPI to one idle hart.
+ */
+#include <stddef.h>
+#include "kernel/proc/proc.h"
+#include "kernel/riscv/memlayout.h"
+#include "kernel/mem/vm.h"
+#include "kernel/mem/kalloc.h"
+#include "kernel/lib/printf.h"
+#include "kernel/riscv/trap.h"
+#include "kernel/riscv/sbi.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/inode.h"
+#include "kernel/fs/log.h"
+#include "kernel/proc/exec.h"
+#include "include/errno.h"
+#include "include/string.h"
+
+_Static_assert(offsetof(struct context, ra) == 0, "swtch.S: context.ra");
+_Static_assert(offsetof(struct context, sp) == 8, "swtch.S: context.sp");
+_Static_assert(offsetof(struct context, s0) == 16, "swtch.S: context.s0");
+_Static_assert(offsetof(struct context, s11) == 104, "swtch.S: context.s11");
+
+struct cpu cpus[NCPU];
+int ncpu;
+
+static struct proc proc[NPROC];
+static struct proc *initproc;
+
+#define SLEEPQ_BUCKETS 64
+
+/* The scheduler's state.  Lock rules: kernel/proc/proc.h. */
+static struct spinlock proc_lock;
+static struct proc *runq_head, *runq_tail;    /* [proc_lock] */
+static struct proc *sleepq[SLEEPQ_BUCKETS];   /* [proc_lock] */
+static struct proc *free_list;                /* [proc_lock] */
+static int nextpid = 1;                       /* [proc_lock] */
+
+void swtch(struct context *old, struct context *new);
+static void forkret(void);
+
+void
+procinit(void)
+{
+	initlock(&proc_lock, "proc");
+	for (int i = NPROC - 1; i >= 0; i--) {
+		proc[i].slot = i;
+		proc[i].kstack = KSTACK(i);
+		proc[i].state = UNUSED;
+		proc[i].qnext = free_list;
+		free_list = &proc[i];
+	}
+}
+
+/* ---- the run queue and the sleep queues (proc_lock held) --------------- */
+
+/* Make p runnable and, if some hart is idle, wake it to run p. */
+static void
+make_runnable(struct proc *p)
+{
+	p->state = RUNNABLE;
+	p->qnext = 0;
+	if (runq_tail)
+		runq_tail->qnext = p;
+	else
+		runq_head = p;
+	runq_tail = p;
+	for (int i = 0; i < ncpu; i++) {
+		if (cpus[i].idle) {
+			cpus[i].idle = false;
+			sbi_send_ipi(1, cpus[i].hartid);
+			break;
+		}
+	}
+}
+
+static struct proc *
+runq_pop(void)
+{
+	struct proc *p = runq_head;
+
+	if (p) {
+		runq_head = p->qnext;
+		if (runq_head == 0)
+			runq_tail = 0;
+		p->qnext = 0;
+	}
+	return p;
+}
+
+static struct proc **
+sleepq_bucket(void *chan)
+{
+	uint64 h = (uint64)chan;
+
+	h ^= h >> 17;
+	h ^= h >> 7;
+	return &sleepq[h % SLEEPQ_BUCKETS];
+}
+
+/* Take p off the sleep queue of its channel. */
+static void
+sleepq_remove(struct proc *p)
+{
+	struct proc **pp = sleepq_bucket(p->chan);
+
+	while (*pp != p) {
+		if (*pp == 0)
+			panic("sleepq_remove: pid %d is not queued", p->pid);
+		pp = &(*pp)->qnext;
+	}
+	*pp = p->qnext;
+	p->qnext = 0;
+}
+
+/* wakeup() with proc_lock already held. */
+static void
+wakeup_locked(void *chan)
+{
+	struct proc **pp = sleepq_bucket(chan);
+
+	while (*pp) {
+		struct proc *p = *pp;
+		if (p->chan == chan) {
+			*pp = p->qnext;
+			p->chan = 0;
+			make_runnable(p);
+		} else {
+			pp = &p->qnext;
+		}
+	}
+}
+
+/* ---- switching ----------------------------------------------------------- */
+
+__attribute__((noreturn)) void
+scheduler(void)
+{
+	struct cpu *c = mycpu();
+
+	c->proc = 0;
+	for (;;) {
+		struct proc *p;
+
+		intr_off();
+		acquire(&proc_lock);
+		p = runq_pop();
+		if (p == 0) {
+			c->idle = true;
+			release(&proc_lock);
+			wfi();   /* interrupts are off, but a pending one ends wfi */
+			c->idle = false;
+			intr_on();   /* take whatever interrupt woke us */
+			continue;
+		}
+		p->state = RUNNING;
+		p->hart = cpuid();
+		c->proc = p;
+		swtch(&c->context, &p->context);
+		c->proc = 0;
+		release(&proc_lock);
+	}
+}
+
+/*
+ * Switch from the current process to this hart's scheduler.  The caller
+ * holds proc_lock (and nothing else) and has already changed p->state.
+ * Saves and restores intena, which belongs to this kernel thread, not to
+ * the hart it happens to run on.
+ */
+void
+sched(void)
+{
+	struct proc *p = myproc();
+	bool intena;
+
+	if (!holding(&proc_lock))
+		panic("sched: proc_lock not held");
+	if (mycpu()->noff != 1)
+		panic("sched: other locks held");
+	if (p->state == RUNNING)
+		panic("sched: process still RUNNING");
+	if (intr_get())
+		panic("sched: interrupts enabled");
+	intena = mycpu()->intena;
+	swtch(&p->context, &mycpu()->context);
+	mycpu()->intena = intena;
+}
+
+void
+yield(void)
+{
+	acquire(&proc_lock);
+	make_runnable(myproc());
+	sched();
+	release(&proc_lock);
+}
+
+void
+sleep(void *chan, struct spinlock *lk)
+{
+	struct proc *p = myproc();
+	struct proc **bucket;
+
+	/* Once we hold proc_lock, no wakeup(chan) can slip in unseen:
+	 * wakeup takes proc_lock too.  So lk can go. */
+	acquire(&proc_lock);
+	release(lk);
+	p->chan = chan;
+	p->state = SLEEPING;
+	bucket = sleepq_bucket(chan);
+	p->qnext = *bucket;
+	*bucket = p;
+	sched();
+	release(&proc_lock);
+	acquire(lk);
+}
+
+void
+wakeup(void *chan)
+{
+	acquire(&proc_lock);
+	wakeup_locked(chan);
+	release(&proc_lock);
+}
+
+/* A new process's first scheduling lands here, holding proc_lock. */
+static void
+forkret(void)
+{
+	static bool first = true;
+
+	release(&proc_lock);
+	if (first) {
+		/* The file system needs a process context: its reads sleep. */
+		char *argv[] = { "init", 0 };
+		int err;
+		first = false;
+		fs_init(ROOTDEV);
+		if (namei("/", &myproc()->cwd) != 0)
+			panic("the file system has no root directory");
+		err = kexec("/bin/init", argv);
+		if (err < 0)
+			panic("cannot run /bin/init (error %d)", -err);
+		myproc()->trapframe->a0 = err;
+	}
+	usertrapret();
+}
+
+/* ---- creating and destroying processes ---------------------------------- */
+
+pagetable_t
+proc_pagetable(struct proc *p)
+{
+	pagetable_t pagetable = uvmcreate();
+	extern char trampoline[];
+
+	if (pagetable == 0)
+		return 0;
+	if (mappages(pagetable, TRAMPOLINE, PGSIZE, (uint64)trampoline,
+		     PTE_R | PTE_X) != 0)
+		goto out_free;
+	if (mappages(pagetable, TRAPFRAME, PGSIZE, (uint64)p->trapframe,
+		     PTE_R | PTE_W) != 0)
+		goto out_unmap_trampoline;
+	return pagetable;
+
+out_unmap_trampoline:
+	uvmunmap(pagetable, TRAMPOLINE, 1, false);
+out_free:
+	uvmfree(pagetable, 0);
+	return 0;
+}
+
+void
+proc_freepagetable(pagetable_t pagetable, uint64 sz)
+{
+	uvmunmap(pagetable, TRAMPOLINE, 1, false);
+	uvmunmap(pagetable, TRAPFRAME, 1, false);
+	uvmfree(pagetable, sz);
+}
+
+/* Free everything a slot holds and return it to the free list.
+ * proc_lock held; p cannot run. */
+static void
+freeproc(struct proc *p)
+{
+	if (p->pagetable)
+		proc_freepagetable(p->pagetable, p->sz);
+	if (p->trapframe)
+		kfree(p->trapframe);
+	p->pagetable = 0;
+	p->trapframe = 0;
+	p->sz = 0;
+	p->heap_start = 0;
+	p->pid = 0;
+	p->parent = 0;
+	p->name[0] = 0;
+	p->chan = 0;
+	p->killed = 0;
+	p->xstatus = 0;
+	p->state = UNUSED;
+	p->qnext = free_list;
+	free_list = p;
+}
+
+/*
+ * Take a free slot and give it a pid, a trapframe, an empty address space
+ * and a kernel context that starts at forkret.  Returns it in state USED,
+ * or NULL when the table or memory is exhausted.
+ */
+static struct proc *
+allocproc(void)
+{
+	struct proc *p;
+
+	acquire(&proc_lock);
+	p = free_list;
+	if (p == 0) {
+		release(&proc_lock);
+		return 0;
+	}
+	free_list = p->qnext;
+	p->qnext = 0;
+	p->pid = nextpid++;
+	p->state = USED;
+	release(&proc_lock);
+
+	if ((p->trapframe = kalloc()) == 0)
+		goto out_free;
+	if ((p->pagetable = proc_pagetable(p)) == 0)
+		goto out_free;
+	memset(&p->context, 0, sizeof(p->context));
+	p->context.ra = (uint64)forkret;
+	p->context.sp = p->kstack + KSTACKPAGES * PGSIZE;
+	return p;
+
+out_free:
+	acquire(&proc_lock);
+	freeproc(p);
+	release(&proc_lock);
+	return 0;
+}
+
+/* The first process: it execs /bin/init from forkret. */
+void
+userinit(void)
+{
+	struct proc *p = allocproc();
+
+	if (p == 0)
+		panic("userinit: no memory for the first process");
+	initproc = p;
+	safestrcpy(p->name, "init", sizeof(p->name));
+	p->cwd = 0;   /* the root, once forkret has mounted the file system */
+	acquire(&proc_lock);
+	make_runnable(p);
+	release(&proc_lock);
+}
+
+int
+fork(void)
+{
+	struct proc *parent = myproc();
+	struct proc *child = allocproc();
+
+	if (child == 0)
+		return -EAGAIN;
+	if (uvmcopy(parent->pagetable, child->pagetable, parent->sz) != 0) {
+		acquire(&proc_lock);
+		freeproc(child);
+		release(&proc_lock);
+		return -ENOMEM;
+	}
+	child->sz = parent->sz;
+	child->heap_start = parent->heap_start;
+	*child->trapframe = *parent->trapframe;
+	child->trapframe->a0 = 0;   /* fork returns 0 in the child */
+	for (int fd = 0; fd < NOFILE; fd++)
+		if (parent->ofile[fd])
+			child->ofile[fd] = filedup(parent->ofile[fd]);
+	child->cwd = idup(parent->cwd);
+	safestrcpy(child->name, parent->name, sizeof(child->name));
+
+	acquire(&proc_lock);
+	child->parent = parent;
+	make_runnable(child);
+	release(&proc_lock);
+	return child->pid;
+}
+
+/* Give p's children to init.  proc_lock held. */
+static void
+reparent(struct proc *p)
+{
+	for (struct proc *c = proc; c < &proc[NPROC]; c++) {
+		if (c->parent == p && c->state != UNUSED) {
+			c->parent = initproc;
+			if (c->state == ZOMBIE)
+				wakeup_locked(initproc);
+		}
+	}
+}
+
+void
+exit(int status)
+{
+	struct proc *p = myproc();
+
+	if (p == initproc)
+		panic("init exited (status %d)", status);
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if (p->ofile[fd]) {
+			fileclose(p->ofile[fd]);
+			p->ofile[fd] = 0;
+		}
+	}
+	begin_op();
+	iput(p->cwd);
+	end_op();
+	p->cwd = 0;
+
+	acquire(&proc_lock);
+	reparent(p);
+	wakeup_locked(p->parent);
+	p->xstatus = status;
+	p->state = ZOMBIE;
+	sched();
+	panic("exit: a zombie ran again");
+}
+
+/*
+ * Wait for a child to exit; copy its status to status_addr (if not 0) and
+ * return its pid.  -ECHILD without children, -EINTR if killed while
+ * waiting, -EFAULT for a bad status_addr (the child is then left to wait
+ * for another call).
+ */
+int
+wait(uint64 status_addr)
+{
+	struct proc *p = myproc();
+
+	acquire(&proc_lock);
+	for (;;) {
+		bool have_children = false;
+		for (struct proc *c = proc; c < &proc[NPROC]; c++) {
+			if (c->parent != p || c->state == UNUSED)
+				continue;
+			have_children = true;
+			if (c->state != ZOMBIE)
+				continue;
+			int pid = c->pid;
+			if (status_addr != 0 &&
+			    copyout(p->pagetable, status_addr, &c->xstatus,
+				    sizeof(c->xstatus)) != 0) {
+				release(&proc_lock);
+				return -EFAULT;
+			}
+			freeproc(c);
+			release(&proc_lock);
+			return pid;
+		}
+		if (!have_children) {
+			release(&proc_lock);
+			return -ECHILD;
+		}
+		if (killed(p)) {
+			release(&proc_lock);
+			return -EINTR;
+		}
+		/* sleep(p, &proc_lock) by hand: we already hold proc_lock. */
+		struct proc **bucket = sleepq_bucket(p);
+		p->chan = p;
+		p->state = SLEEPING;
+		p->qnext = *bucket;
+		*bucket = p;
+		sched();
+	}
+}
+
+int
+kill(int pid)
+{
+	acquire(&proc_lock);
+	for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+		if (p->pid != pid || p->state == UNUSED || p->state == ZOMBIE)
+			continue;
+		__atomic_store_n(&p->killed, 1, __ATOMIC_RELAXED);
+		if (p->state == SLEEPING) {
+			sleepq_remove(p);
+			p->chan = 0;
+			make_runnable(p);
+		}
+		release(&proc_lock);
+		return 0;
+	}
+	release(&proc_lock);
+	return -ESRCH;
+}
+
+void
+setkilled(struct proc *p)
+{
+	__atomic_store_n(&p->killed, 1, __ATOMIC_RELAXED);
+}
+
+/* Lock-free: the system-call path reads it on every return to user. */
+int
+killed(struct proc *p)
+{
+	return __atomic_load_n(&p->killed, __ATOMIC_RELAXED);
+}
+
+/* Grow or shrink the heap by n bytes; 0, or -ENOMEM / -EINVAL. */
+int
+growproc(int n)
+{
+	struct proc *p = myproc();
+	uint64 sz = p->sz;
+
+	if (n > 0) {
+		if (sz + n > TRAPFRAME)
+			return -ENOMEM;
+		if (uvmalloc(p->pagetable, sz, sz + n, PTE_W) == 0)
+			return -ENOMEM;
+		p->sz = sz + n;
+	} else if (n < 0) {
+		if ((uint64)-(int64)n > sz - p->heap_start)
+			return -EINVAL;
+		p->sz = uvmdealloc(p->pagetable, sz, sz + n);
+	}
+	return 0;
+}
+
+/* Processes in any state but UNUSED. */
+int
+proc_count(void)
+{
+	int n = 0;
+
+	acquire(&proc_lock);
+	for (struct proc *p = proc; p < &proc[NPROC]; p++)
+		if (p->state != UNUSED)
+			n++;
+	release(&proc_lock);
+	return n;
+}
+
+int
+either_copyout(bool user_dst, uint64 dst, const void *src, uint64 len)
+{
+	if (user_dst)
+		return copyout(myproc()->pagetable, dst, src, len);
+	memmove((void *)dst, src, len);
+	return 0;
+}
+
+int
+either_copyin(void *dst, bool user_src, uint64 src, uint64 len)
+{
+	if (user_src)
+		return copyin(myproc()->pagetable, dst, src, len);
+	memmove(dst, (void *)src, len);
+	return 0;
+}
+
+/* Ctrl-P: list the processes.  Takes no lock, so it works even when the
+ * system is wedged; the picture may be slightly inconsistent. */
+void
+procdump(void)
+{
+	static const char *const names[] = {
+		[UNUSED] = "unused", [USED] = "used", [SLEEPING] = "sleep",
+		[RUNNABLE] = "runble", [RUNNING] = "run", [ZOMBIE] = "zombie",
+	};
+
+	printf("\n  pid state  hart name\n");
+	for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+		if (p->state == UNUSED)
+			continue;
+		if (p->state == RUNNING)
+			printf("%5d %-6s %4d %s\n", p->pid, names[p->state], p->hart, p->name);
+		else
+			printf("%5d %-6s    - %s\n", p->pid, names[p->state], p->name);
+	}
+}

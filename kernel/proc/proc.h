@@ -1,0 +1,130 @@
+/*
+ * kernel/proc/proc.h: processes, harts, and the scheduler's interface.
+ *
+ * Locking.  One lock, proc_lock (kernel/proc/proc.c), guards the scheduler's
+ * state: the fields marked [proc_lock] below, the run queue, the sleep
+ * queues and the free list.  A process takes it before it switches to its
+ * hart's scheduler (sched) and the scheduler releases it, so no other hart
+ * can pick up a process whose registers are still being saved; the same
+ * holds on the way back.  Lock order: a caller's condition lock (passed to
+ * sleep) comes before proc_lock.
+ *
+ * Fields marked [own] are touched only by the process itself (or by its
+ * parent while the process cannot run: in fork before it is runnable, and
+ * in wait after it has become a zombie), so they need no lock.
+ */
+#ifndef KERNEL_PROC_PROC_H
+#define KERNEL_PROC_PROC_H
+
+#include "include/types.h"
+#include "include/param.h"
+#include "kernel/riscv/machine.h"
+#include "kernel/lock/spinlock.h"
+#include "kernel/riscv/trapframe.h"
+
+/* Callee-saved registers, saved by swtch (kernel/riscv/swtch.S). */
+struct context {
+	uint64 ra;
+	uint64 sp;
+	uint64 s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
+};
+
+/* Per-hart state. tp holds the hart's index into cpus[]. */
+struct cpu {
+	struct proc *proc;        /* process running here, or NULL */
+	struct context context;   /* swtch() here to enter the scheduler */
+	int noff;                 /* depth of push_off() nesting */
+	bool intena;              /* were interrupts enabled before push_off()? */
+	uint64 hartid;            /* the hart's id, as SBI and the PLIC know it */
+	bool idle;                /* [proc_lock] waiting in wfi for work */
+};
+
+extern struct cpu cpus[NCPU];
+extern int ncpu;              /* harts in use */
+
+enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
+
+struct proc {
+	/* [proc_lock] */
+	enum procstate state;
+	void *chan;               /* sleeping on this, when SLEEPING */
+	struct proc *qnext;       /* next on the run queue or a sleep queue */
+	int killed;               /* set by kill(); read without the lock */
+	int xstatus;              /* exit status, for the parent's wait() */
+	int pid;
+	struct proc *parent;
+	int hart;                 /* cpu index while RUNNING, for Ctrl-P */
+
+	/* [own] */
+	int slot;                 /* index in the process table */
+	uint64 kstack;            /* bottom of the kernel stack (KSTACK(slot)) */
+	uint64 sz;                /* top of user memory: the heap's end */
+	uint64 heap_start;        /* where the heap begins (sbrk can't go below) */
+	pagetable_t pagetable;
+	struct trapframe *trapframe;
+	struct context context;   /* swtch() here to run the process */
+	struct file *ofile[NOFILE];
+	struct inode *cwd;
+	char name[16];            /* program name, for messages */
+};
+
+/* The current hart: tp holds its index.  A timer interrupt may move a
+ * process to another hart, so callers must have interrupts off. */
+static inline int
+cpuid(void)
+{
+	return r_tp();
+}
+
+static inline struct cpu *
+mycpu(void)
+{
+	return &cpus[cpuid()];
+}
+
+/*
+ * The current process, or NULL in a scheduler thread.  Interrupts go off
+ * for the two loads, so the process cannot move to another hart between
+ * reading tp and reading that hart's proc.  This is on every system call's
+ * path, so it avoids push_off's bookkeeping.
+ */
+static inline struct proc *
+myproc(void)
+{
+	bool was_on = intr_save_off();
+	struct proc *p = mycpu()->proc;
+
+	if (was_on)
+		intr_on();
+	return p;
+}
+
+void procinit(void);
+void userinit(void);
+__attribute__((noreturn)) void scheduler(void);
+void sched(void);
+void yield(void);
+
+int  fork(void);
+__attribute__((noreturn)) void exit(int status);
+int  wait(uint64 status_addr);
+int  kill(int pid);
+void setkilled(struct proc *p);
+int  killed(struct proc *p);
+int  growproc(int n);
+void procdump(void);
+int  proc_count(void);
+
+/* Wait for wakeup(chan), releasing lk while asleep and re-taking it after. */
+void sleep(void *chan, struct spinlock *lk);
+void wakeup(void *chan);
+
+/* Copy to/from a user address (user = true) or a kernel address. */
+int either_copyout(bool user_dst, uint64 dst, const void *src, uint64 len);
+int either_copyin(void *dst, bool user_src, uint64 src, uint64 len);
+
+/* Build and free a process's address space skeleton (trampoline + trapframe). */
+pagetable_t proc_pagetable(struct proc *p);
+void proc_freepagetable(pagetable_t pagetable, uint64 sz);
+
+#endif /* KERNEL_PROC_PROC_H */

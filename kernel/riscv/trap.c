@@ -1,0 +1,258 @@
+/*
+ * kernel/riscv/trap.c: traps from user mode and from the kernel, and the clock.
+ *
+ * A trap is a system call (ecall), an exception (a fault, an illegal
+ * instruction), or an interrupt (timer, device, inter-processor).
+ *
+ * From user mode the path is
+ *
+ *   user code --trap--> uservec (trampoline.S): save registers, switch page table
+ *             --------> usertrap(): dispatch on scause
+ *             --------> usertrapret(): set up the next trap, call userret
+ *             --------> userret (trampoline.S): restore registers, sret
+ *
+ * From kernel mode, kernelvec (kernelvec.S) saves registers on the current
+ * kernel stack and calls kerneltrap().  The kernel itself never takes
+ * exceptions on purpose: one there is a bug, and it panics.
+ *
+ * A faulting user program is killed with one line naming the process, the
+ * cause, the faulting address and the pc.  User programs never run with
+ * the FPU on (sstatus.FS = off): they are built for soft float, so an FPU
+ * instruction is an illegal instruction and kills only that process.
+ */
+#include <stddef.h>
+#include "kernel/riscv/trap.h"
+#include "kernel/proc/proc.h"
+#include "kernel/riscv/riscv.h"
+#include "kernel/riscv/memlayout.h"
+#include "kernel/lib/printf.h"
+#include "kernel/proc/syscall.h"
+#include "kernel/riscv/plic.h"
+#include "kernel/riscv/uart.h"
+#include "kernel/dev/disk.h"
+#include "kernel/riscv/sbi.h"
+#include "kernel/riscv/fdt.h"
+
+_Static_assert(offsetof(struct trapframe, kernel_satp) == TF_KERNEL_SATP, "trapframe");
+_Static_assert(offsetof(struct trapframe, kernel_sp) == TF_KERNEL_SP, "trapframe");
+_Static_assert(offsetof(struct trapframe, kernel_trap) == TF_KERNEL_TRAP, "trapframe");
+_Static_assert(offsetof(struct trapframe, epc) == TF_EPC, "trapframe");
+_Static_assert(offsetof(struct trapframe, kernel_tp) == TF_KERNEL_TP, "trapframe");
+_Static_assert(offsetof(struct trapframe, ra) == TF_X(1), "trapframe: x1");
+_Static_assert(offsetof(struct trapframe, sp) == TF_X(2), "trapframe: x2");
+_Static_assert(offsetof(struct trapframe, s0) == TF_X(8), "trapframe: x8");
+_Static_assert(offsetof(struct trapframe, a0) == TF_X(10), "trapframe: x10");
+_Static_assert(offsetof(struct trapframe, a7) == TF_X(17), "trapframe: x17");
+_Static_assert(offsetof(struct trapframe, s2) == TF_X(18), "trapframe: x18");
+_Static_assert(offsetof(struct trapframe, t3) == TF_X(28), "trapframe: x28");
+_Static_assert(offsetof(struct trapframe, t6) == TF_X(31), "trapframe: x31");
+_Static_assert(sizeof(struct trapframe) == TF_SIZE, "trapframe size");
+
+struct spinlock tickslock;
+uint64 ticks;
+
+extern char trampoline[], uservec[], userret[];
+void kernelvec(void);
+
+/* What devintr() found. */
+enum intr_kind { INTR_NONE, INTR_DEVICE, INTR_TIMER };
+
+void
+trap_init(void)
+{
+	initlock(&tickslock, "ticks");
+}
+
+/* Arrange the next timer interrupt on this hart, one tick from now. */
+static void
+timer_set_next(void)
+{
+	uint64 next = r_time() + bootinfo.timebase / TICK_HZ;
+
+	if (bootinfo.sstc)
+		w_stimecmp(next);
+	else
+		sbi_set_timer(next);
+}
+
+/* Per hart: take kernel traps, enable interrupts, start the clock, and
+ * let user code read the cycle, time and instruction counters. */
+void
+trap_inithart(void)
+{
+	w_stvec((uint64)kernelvec);
+	w_sie(r_sie() | SIE_SEIE | SIE_STIE | SIE_SSIE);
+	w_scounteren(SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
+	timer_set_next();
+}
+
+static const char *const exception_names[] = {
+	[EXC_INST_MISALIGNED]  = "misaligned instruction fetch",
+	[EXC_INST_ACCESS]      = "instruction access fault",
+	[EXC_ILLEGAL_INST]     = "illegal instruction",
+	[EXC_BREAKPOINT]       = "breakpoint",
+	[EXC_LOAD_MISALIGNED]  = "misaligned load",
+	[EXC_LOAD_ACCESS]      = "load access fault",
+	[EXC_STORE_MISALIGNED] = "misaligned store",
+	[EXC_STORE_ACCESS]     = "store access fault",
+	[EXC_ECALL_U]          = "system call",
+	[EXC_INST_PAGE_FAULT]  = "instruction page fault",
+	[EXC_LOAD_PAGE_FAULT]  = "load page fault",
+	[EXC_STORE_PAGE_FAULT] = "store page fault",
+};
+
+const char *
+trap_cause_name(uint64 scause)
+{
+	if (scause & SCAUSE_INTERRUPT)
+		return "interrupt";
+	if (scause < sizeof(exception_names) / sizeof(exception_names[0]) &&
+	    exception_names[scause])
+		return exception_names[scause];
+	return "unknown exception";
+}
+
+/* One clock tick: hart 0 advances time; every hart re-arms its timer. */
+static void
+clock_intr(void)
+{
+	if (cpuid() == 0) {
+		acquire(&tickslock);
+		ticks++;
+		wakeup(&ticks);
+		release(&tickslock);
+	}
+	timer_set_next();
+}
+
+/* An inter-processor interrupt: a wake-up from wfi, or a panic elsewhere. */
+static void
+soft_intr(void)
+{
+	w_sip(r_sip() & ~SIP_SSIP);
+	if (panicked) {
+		intr_off();
+		for (;;)
+			wfi();
+	}
+}
+
+static void
+external_intr(void)
+{
+	int irq = plic_claim();
+
+	if (irq == UART0_IRQ)
+		uart_intr();
+	else if (irq == VIRTIO0_IRQ)
+		disk_intr();
+	else if (irq != 0)
+		printf("unexpected interrupt irq=%d\n", irq);
+	if (irq != 0)
+		plic_complete(irq);
+}
+
+static enum intr_kind
+devintr(uint64 scause)
+{
+	if ((scause & SCAUSE_INTERRUPT) == 0)
+		return INTR_NONE;
+	switch (scause & ~SCAUSE_INTERRUPT) {
+	case IRQ_S_TIMER:
+		clock_intr();
+		return INTR_TIMER;
+	case IRQ_S_EXTERNAL:
+		external_intr();
+		return INTR_DEVICE;
+	case IRQ_S_SOFT:
+		soft_intr();
+		return INTR_DEVICE;
+	default:
+		return INTR_NONE;
+	}
+}
+
+/* Kill the current process for a fault, saying why in one line. */
+static void
+kill_for_fault(struct proc *p, uint64 scause)
+{
+	printf("pid %d %s: %s at address %p, pc %p: killed\n", p->pid, p->name,
+	       trap_cause_name(scause), (void *)r_stval(), (void *)r_sepc());
+	setkilled(p);
+}
+
+/* Entered from uservec with the kernel page table and stack. */
+void
+usertrap(void)
+{
+	struct proc *p = myproc();
+	uint64 scause = r_scause();
+	enum intr_kind kind = INTR_NONE;
+
+	w_stvec((uint64)kernelvec);
+	p->trapframe->epc = r_sepc();
+	if (scause == EXC_ECALL_U) {
+		p->trapframe->epc += 4;   /* return past the ecall */
+		intr_on();
+		syscall();
+	} else if ((kind = devintr(scause)) == INTR_NONE) {
+		kill_for_fault(p, scause);
+	}
+	if (killed(p))
+		exit(-1);
+	if (kind == INTR_TIMER)
+		yield();
+	usertrapret();
+}
+
+/* Return to user mode: prepare the trapframe and sstatus, then userret. */
+void
+usertrapret(void)
+{
+	struct proc *p = myproc();
+	struct trapframe *tf = p->trapframe;
+	uint64 sstatus;
+	void (*to_user)(uint64 satp);
+
+	intr_off();   /* until sret: a trap now would find stvec = uservec */
+	w_stvec(TRAMPOLINE + (uservec - trampoline));
+	tf->kernel_satp = r_satp();
+	tf->kernel_sp = p->kstack + KSTACKPAGES * PGSIZE;
+	tf->kernel_trap = (uint64)usertrap;
+	tf->kernel_tp = r_tp();
+
+	sstatus = r_sstatus();
+	sstatus &= ~(SSTATUS_SPP | SSTATUS_FS);   /* to user mode, FPU off */
+	sstatus |= SSTATUS_SPIE;                  /* interrupts on there */
+	w_sstatus(sstatus);
+	w_sepc(tf->epc);
+
+	to_user = (void (*)(uint64))(TRAMPOLINE + (userret - trampoline));
+	to_user(MAKE_SATP(p->pagetable));
+	__builtin_unreachable();
+}
+
+/* Entered from kernelvec, on the current kernel stack. */
+void
+kerneltrap(void)
+{
+	uint64 sepc = r_sepc();
+	uint64 sstatus = r_sstatus();
+	uint64 scause = r_scause();
+	enum intr_kind kind;
+
+	if ((sstatus & SSTATUS_SPP) == 0)
+		panic("kerneltrap: trap did not come from supervisor mode");
+	if (intr_get())
+		panic("kerneltrap: interrupts enabled");
+	kind = devintr(scause);
+	if (kind == INTR_NONE)
+		panic("kernel trap: %s at address %p, pc %p (scause %p)",
+		      trap_cause_name(scause), (void *)r_stval(), (void *)sepc,
+		      (void *)scause);
+	if (kind == INTR_TIMER && myproc() != 0)
+		yield();
+	/* yield() may have run other code whose traps changed these. */
+	w_sepc(sepc);
+	w_sstatus(sstatus);
+}

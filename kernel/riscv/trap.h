@@ -1,0 +1,19 @@
+/*
+ * kernel/riscv/trap.h: traps (system calls, exceptions, interrupts) and the clock.
+ */
+#ifndef KERNEL_RISCV_TRAP_H
+#define KERNEL_RISCV_TRAP_H
+
+#include "include/types.h"
+#include "kernel/lock/spinlock.h"
+
+extern struct spinlock tickslock;
+extern uint64 ticks;           /* [tickslock] timer ticks since boot */
+
+void trap_init(void);
+void trap_inithart(void);
+__attribute__((noreturn)) void usertrapret(void);
+/* Human-readable name of an exception cause. */
+const char *trap_cause_name(uint64 scause);
+
+#endif /* KERNEL_RISCV_TRAP_H */
