@@ -37,14 +37,14 @@ endif
 
 # Kernel and user code: no FPU (user floats use soft-float), no libc.
 ARCHFLAGS = -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
-CFLAGS  = $(ARCHFLAGS) $(OPT) -g -Wall -Werror -std=gnu11 \
+CFLAGS  = $(ARCHFLAGS) $(OPT) -g -Wall -Wmissing-prototypes -Werror -std=gnu11 \
           -ffreestanding -fno-common -nostdlib -fno-stack-protector \
           -fno-omit-frame-pointer -fno-tree-loop-distribute-patterns \
           -fno-pie -no-pie -I. -MD -MP
 ASFLAGS = $(ARCHFLAGS) -g -I. -MD -MP -D__ASSEMBLER__
 LDFLAGS = -z max-page-size=4096 --no-warn-rwx-segments
 
-HOSTCFLAGS = -O2 -g -Wall -Werror -std=gnu11 -I.
+HOSTCFLAGS = -O2 -g -Wall -Wmissing-prototypes -Werror -std=gnu11 -I.
 
 # ---- the kernel -------------------------------------------------------------
 # Every .c and .S file under kernel/ (kernel/main.c and one folder per
@@ -52,7 +52,7 @@ HOSTCFLAGS = -O2 -g -Wall -Werror -std=gnu11 -I.
 # (*_test.c).
 KSRCS = $(filter-out %_test.c,$(wildcard kernel/*.c kernel/*/*.c)) \
         $(wildcard kernel/*/*.S) \
-        include/fmt.c include/string.c
+        include/fmt.c include/string.c include/errno.c
 KOBJS = $(patsubst %.c,build/%.o,$(patsubst %.S,build/%.o,$(KSRCS)))
 
 all: kernel/kernel userprogs mkfs/mkfs fs.img
@@ -110,7 +110,8 @@ build/%.o: %.S build/flags
 
 # ---- user programs ----------------------------------------------------------
 # Each user/NAME.c is a program, installed as /bin/NAME; user/lib/ is libc.
-ULIBSRCS = $(wildcard user/lib/*.c) $(wildcard user/lib/*.S) include/fmt.c include/string.c
+ULIBSRCS = $(wildcard user/lib/*.c) $(wildcard user/lib/*.S) include/fmt.c include/string.c \
+           include/errno.c
 ULIBOBJS = $(patsubst %.c,build/u/%.o,$(patsubst %.S,build/u/%.o,$(ULIBSRCS)))
 UPROGS   = $(patsubst user/%.c,user/bin/%,$(wildcard user/*.c))
 

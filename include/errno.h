@@ -5,8 +5,10 @@
  * a return value of -1 and sets errno.  Kernel functions that can fail
  * return 0 (or a count) on success and -E... on failure.
  *
- * ERRNO_TABLE is the single source of truth: the enum below, the kernel's
- * messages and the user library's strerror() are all generated from it.
+ * ERRNO_TABLE is the single source of truth: the enum below and the
+ * messages (errno_message, in include/errno.c, which the kernel's console
+ * messages and the user library's strerror() both use) are generated
+ * from it.
  * The numbers follow the traditional Unix values.
  */
 #ifndef INCLUDE_ERRNO_H
@@ -54,6 +56,11 @@ enum errno_value {
 
 /* One more than the largest error number. */
 #define ERRNO_MAX 40
+
+#ifndef __ASSEMBLER__
+/* The message for error number err (positive), or NULL for an unknown one. */
+const char *errno_message(int err);
+#endif
 
 /*
  * A system-call return value in [-ERRNO_MAX, -1] is an error; anything

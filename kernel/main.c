@@ -30,6 +30,7 @@
 #include "kernel/dev/disk.h"
 #include "kernel/riscv/sbi.h"
 #include "kernel/riscv/memlayout.h"
+#include "kernel/riscv/entry.h"
 
 __attribute__((aligned(16))) char boot_stacks[NCPU][BOOT_STACK_SIZE];
 

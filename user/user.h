@@ -30,6 +30,8 @@ SYSCALL_TABLE(SYSCALL_PROTOTYPE)
 extern int errno;                        /* set by a failing system call */
 const char *strerror(int err);           /* "no such file or directory" */
 void perror(const char *prefix);         /* "prefix: message\n" to fd 2 */
+/* The system-call stubs' common tail (user/lib/usys.S): -errno -> -1. */
+long __syscall_result(long r);
 
 /* ---- formatted output (see include/fmt.h for the conversions) ------------ */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -270,7 +270,7 @@ forkret(void)
 			panic("the file system has no root directory");
 		err = kexec("/bin/init", argv);
 		if (err < 0)
-			panic("cannot run /bin/init (error %d)", -err);
+			panic("cannot run /bin/init: %s", errno_message(-err));
 		myproc()->trapframe->a0 = err;
 	}
 	usertrapret();

@@ -15,10 +15,6 @@
 #include "kernel/proc/proc.h"
 #include "kernel/mem/vm.h"
 
-#define SYSCALL_DECLARE(number, name, ret, params) uint64 sys_##name(void);
-SYSCALL_TABLE(SYSCALL_DECLARE)
-#undef SYSCALL_DECLARE
-
 static uint64 (*const syscall_table[])(void) = {
 #define SYSCALL_ENTRY(number, name, ret, params) [number] = sys_##name,
 	SYSCALL_TABLE(SYSCALL_ENTRY)

@@ -32,6 +32,7 @@
 #include "kernel/dev/disk.h"
 #include "kernel/riscv/sbi.h"
 #include "kernel/riscv/fdt.h"
+#include "kernel/riscv/entry.h"
 
 _Static_assert(offsetof(struct trapframe, kernel_satp) == TF_KERNEL_SATP, "trapframe");
 _Static_assert(offsetof(struct trapframe, kernel_sp) == TF_KERNEL_SP, "trapframe");

@@ -4,23 +4,13 @@
  * A failing system call returns -E... (include/errno.h).  Every stub in
  * usys.S ends in __syscall_result, which turns that into the C convention:
  * errno = E..., return value -1.  strerror and perror find the words for
- * an errno in ERRNO_TABLE, so numbers and messages are written down once.
+ * an errno with errno_message (include/errno.c), which the kernel shares,
+ * so numbers and messages are written down once.
  */
 #include "user/user.h"
 #include "include/fmt.h"
 
 int errno;
-
-/*
- * The messages, indexed by error number; numbers the table skips stay
- * NULL.  A number of ERRNO_MAX or more in the table would not compile
- * (the designated index would lie outside the array).
- */
-static const char *const messages[ERRNO_MAX] = {
-#define ERRNO_MESSAGE(name, number, message) [number] = message,
-	ERRNO_TABLE(ERRNO_MESSAGE)
-#undef ERRNO_MESSAGE
-};
 
 /*
  * The common tail of the system-call stubs: r is the kernel's a0.
@@ -45,9 +35,10 @@ const char *
 strerror(int err)
 {
 	static char unknown[sizeof("unknown error -2147483648")];
+	const char *message = errno_message(err);
 
-	if (err > 0 && err < ERRNO_MAX && messages[err] != NULL)
-		return messages[err];
+	if (message != NULL)
+		return message;
 	fmt_snprintf(unknown, sizeof(unknown), "unknown error %d", err);
 	return unknown;
 }
