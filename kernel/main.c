@@ -96,17 +96,17 @@ kmain(uint64 hartid, const void *fdt)
 	assign_cpus(hartid);
 	kalloc_init(PGROUNDUP((uint64)end), bootinfo.mem_end,
 		    PGROUNDDOWN(bootinfo.fdt_start), PGROUNDUP(bootinfo.fdt_end));
-	kvminit();
-	kvminithart();
-	procinit();
+	kvm_init();
+	kvm_init_hart();
+	proc_init();
 	trap_init();
-	trap_inithart();
+	trap_init_hart();
 	plic_init();
-	plic_inithart();
-	binit();
-	fileinit();
+	plic_init_hart();
+	bio_init();
+	file_init();
 	disk_init();
-	userinit();
+	user_init();
 	banner();
 	start_other_harts();
 	scheduler();
@@ -115,8 +115,8 @@ kmain(uint64 hartid, const void *fdt)
 void
 kmain_secondary(uint64 hartid, uint64 cpu)
 {
-	kvminithart();
-	trap_inithart();
-	plic_inithart();
+	kvm_init_hart();
+	trap_init_hart();
+	plic_init_hart();
 	scheduler();
 }

@@ -53,18 +53,6 @@ head_fd(int fd, const char *name, int nlines)
 	return 0;
 }
 
-/* Is s a non-empty string of decimal digits? */
-static bool
-is_number(const char *s)
-{
-	if (*s == 0)
-		return false;
-	for (; *s != 0; s++)
-		if (!isdigit(*s))
-			return false;
-	return true;
-}
-
 int
 main(int argc, char **argv)
 {

@@ -8,18 +8,6 @@
  */
 #include "user/user.h"
 
-/* Is s a non-empty string of decimal digits? */
-static bool
-is_number(const char *s)
-{
-	if (*s == 0)
-		return false;
-	for (; *s != 0; s++)
-		if (!isdigit(*s))
-			return false;
-	return true;
-}
-
 int
 main(int argc, char **argv)
 {

@@ -50,6 +50,7 @@ void *realloc(void *p, size_t n);
 
 /* ---- odds and ends ------------------------------------------------------- */
 int   atoi(const char *s);
+bool  is_number(const char *s);          /* only decimal digits, at least one */
 char *gets(char *buf, int max);          /* read a line from fd 0, keep the \n */
 int   stat(const char *path, struct stat *st);
 int   remove_tree(const char *path);       /* rm -r: path and all under it */

@@ -135,6 +135,7 @@ erase_char(void)
 static void
 edit(int c)
 {
+	assert_holding(&cons.lock);
 	switch (c) {
 	case '\r':
 	case '\n':
@@ -195,6 +196,7 @@ take_input(bool user_dst, uint64 dst, int n)
 {
 	int copied = 0;
 
+	assert_holding(&cons.lock);
 	while (copied < n && cons.r != cons.w) {
 		char c = cons.buf[cons.r % CONS_BUF_SIZE];
 		if (c == CTRL('D')) {

@@ -109,7 +109,7 @@ lru_push_head(struct buf *b)
 }
 
 void
-binit(void)
+bio_init(void)
 {
 	struct buf *b;
 

@@ -7,7 +7,7 @@
 
 #include "kernel/fs/buf.h"
 
-void binit(void);
+void bio_init(void);
 struct buf *bread(uint dev, uint blockno);
 void bwrite(struct buf *b);
 /* Write n locked buffers with as few disk requests as their numbers allow. */

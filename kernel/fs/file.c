@@ -59,7 +59,7 @@ static struct {
 _Static_assert(CHUNK_BLOCKS >= 1, "MAXOPBLOCKS too small for a file write");
 
 void
-fileinit(void)
+file_init(void)
 {
 	initlock(&ftable.lock, "ftable");
 }

@@ -30,7 +30,7 @@ struct devsw {
 
 extern struct devsw devsw[NDEV];
 
-void fileinit(void);
+void file_init(void);
 struct file *filealloc(void);           /* NULL when the table is full */
 struct file *filedup(struct file *f);
 void fileclose(struct file *f);

@@ -285,9 +285,12 @@ ialloc(uint dev, short type)
 void
 iupdate(struct inode *ip)
 {
-	struct buf *bp = bread(ip->dev, fs_inode_block(&sb, ip->inum));
-	struct dinode *dip = (struct dinode *)bp->data + ip->inum % IPB;
+	struct buf *bp;
+	struct dinode *dip;
 
+	assert_holdingsleep(&ip->lock);
+	bp = bread(ip->dev, fs_inode_block(&sb, ip->inum));
+	dip = (struct dinode *)bp->data + ip->inum % IPB;
 	dip->type = ip->type;
 	dip->major = ip->major;
 	dip->minor = ip->minor;
@@ -489,6 +492,7 @@ bmap(struct inode *ip, uint64 bn, bool alloc)
 	uint64 index;
 	uint ind;
 
+	assert_holdingsleep(&ip->lock);
 	switch (fs_block_level(bn, &index)) {
 	case 0:
 		return map_slot(ip->dev, &ip->addrs[index], NULL, alloc);
@@ -535,6 +539,7 @@ itrunc(struct inode *ip)
 {
 	int i, depth;
 
+	assert_holdingsleep(&ip->lock);
 	for (i = 0; i < NADDRS; i++) {
 		if (ip->addrs[i] == 0)
 			continue;
@@ -552,6 +557,7 @@ itrunc(struct inode *ip)
 void
 stati(struct inode *ip, struct stat *st)
 {
+	assert_holdingsleep(&ip->lock);
 	st->dev = ip->dev;
 	st->ino = ip->inum;
 	st->type = ip->type;
@@ -572,6 +578,7 @@ readi(struct inode *ip, bool user_dst, uint64 dst, uint off, uint n)
 	uint done, m, b;
 	int r;
 
+	assert_holdingsleep(&ip->lock);
 	if (off >= ip->size)
 		return 0;
 	n = umin(n, ip->size - off);
@@ -607,6 +614,7 @@ writei(struct inode *ip, bool user_src, uint64 src, uint off, uint n)
 	uint done, m, b;
 	int r, err = 0;
 
+	assert_holdingsleep(&ip->lock);
 	if (end > MAXFILESIZE || end > MAXFILE * BSIZE)
 		return -EFBIG;
 	if (n == 0)
@@ -684,6 +692,7 @@ dirlookup(struct inode *dp, const char *name, uint *poff)
 {
 	uint off, inum;
 
+	assert_holdingsleep(&dp->lock);
 	if (dp->type != T_DIR)
 		panic("dirlookup: inode %u is not a directory", dp->inum);
 	if (!dir_find(dp, name, &off, &inum))
@@ -706,6 +715,7 @@ dirlink(struct inode *dp, const char *name, uint inum)
 	uint off, unused;
 	int r;
 
+	assert_holdingsleep(&dp->lock);
 	ip = dirlookup(dp, name, NULL);
 	if (ip != NULL) {
 		iput(ip);

@@ -138,6 +138,7 @@ ring_copyin(struct pipe *pi, pagetable_t pt, uint64 addr, uint m)
 	uint at = pi->nwrite % PIPESIZE;
 	uint first = m < PIPESIZE - at ? m : PIPESIZE - at;
 
+	assert_holding(&pi->lock);
 	if (copyin(pt, pi->data + at, addr, first) < 0)
 		return -EFAULT;
 	if (m > first && copyin(pt, pi->data, addr + first, m - first) < 0)
@@ -156,6 +157,7 @@ ring_copyout(struct pipe *pi, pagetable_t pt, uint64 addr, uint m)
 	uint at = pi->nread % PIPESIZE;
 	uint first = m < PIPESIZE - at ? m : PIPESIZE - at;
 
+	assert_holding(&pi->lock);
 	if (copyout(pt, addr, pi->data + at, first) < 0)
 		return -EFAULT;
 	if (m > first && copyout(pt, addr + first, pi->data, m - first) < 0)

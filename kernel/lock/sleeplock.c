@@ -8,6 +8,7 @@
  */
 #include "kernel/lock/sleeplock.h"
 #include "kernel/proc/proc.h"
+#include "kernel/lib/printf.h"
 
 void
 initsleeplock(struct sleeplock *lk, const char *name)
@@ -39,14 +40,24 @@ releasesleep(struct sleeplock *lk)
 	release(&lk->lk);
 }
 
-/* Does the current process hold lk? */
+/*
+ * Does the current process hold lk?  No need to take lk->lk: only the
+ * holder writes its own pid into lk->pid, and it clears it (and locked)
+ * before letting go.  So the holder always reads back its own values, and
+ * any other process, whatever it reads mid-change, never sees locked set
+ * together with its own pid.
+ */
 bool
 holdingsleep(struct sleeplock *lk)
 {
-	bool mine;
+	return __atomic_load_n(&lk->locked, __ATOMIC_RELAXED) &&
+	       __atomic_load_n(&lk->pid, __ATOMIC_RELAXED) == myproc()->pid;
+}
 
-	acquire(&lk->lk);
-	mine = lk->locked && lk->pid == myproc()->pid;
-	release(&lk->lk);
-	return mine;
+void
+assert_holdingsleep(struct sleeplock *lk)
+{
+	if (!holdingsleep(lk))
+		panic("sleep lock %s is not held by this process, but must be here",
+		      lk->name);
 }

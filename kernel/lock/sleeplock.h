@@ -20,5 +20,7 @@ void initsleeplock(struct sleeplock *lk, const char *name);
 void acquiresleep(struct sleeplock *lk);
 void releasesleep(struct sleeplock *lk);
 bool holdingsleep(struct sleeplock *lk);
+/* Panic unless the current process holds lk ("caller holds lk"); cheap. */
+void assert_holdingsleep(struct sleeplock *lk);
 
 #endif /* KERNEL_LOCK_SLEEPLOCK_H */

@@ -18,7 +18,7 @@ initlock(struct spinlock *lk, const char *name)
 {
 	lk->name = name;
 	lk->locked = 0;
-	lk->cpu = 0;
+	lk->cpu = NULL;
 }
 
 void
@@ -37,7 +37,7 @@ release(struct spinlock *lk)
 {
 	if (!holding(lk))
 		panic("release: lock %s is not held by this hart", lk->name);
-	lk->cpu = 0;
+	lk->cpu = NULL;
 	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
 	pop_off();
 }
@@ -47,6 +47,13 @@ bool
 holding(struct spinlock *lk)
 {
 	return lk->locked && lk->cpu == mycpu();
+}
+
+void
+assert_holding(struct spinlock *lk)
+{
+	if (!holding(lk))
+		panic("lock %s is not held by this hart, but must be here", lk->name);
 }
 
 /*

@@ -23,6 +23,12 @@ void initlock(struct spinlock *lk, const char *name);
 void acquire(struct spinlock *lk);
 void release(struct spinlock *lk);
 bool holding(struct spinlock *lk);
+/*
+ * Panic unless this hart holds lk.  For functions whose contract says
+ * "caller holds lk": it costs a few instructions, so it is on in every
+ * build, and the panic's backtrace names the caller that broke the rule.
+ */
+void assert_holding(struct spinlock *lk);
 
 /* Interrupt disabling that nests: push_off twice needs pop_off twice. */
 void push_off(void);

@@ -17,7 +17,7 @@
  *
  * Functions here that act on user memory take the page table explicitly
  * and trust nothing about user addresses: every byte copied to or from
- * user space is translated through walkaddr(), and a missing or
+ * user space is translated through user_page(), and a missing or
  * insufficiently permitted page makes the copy fail with -EFAULT.
  */
 #include "kernel/mem/vm.h"
@@ -59,7 +59,7 @@ map_kernel_stacks(void)
 {
 	for (int i = 0; i < NPROC; i++) {
 		void *stack = kalloc_pages(1);   /* KSTACKPAGES == 2 pages */
-		if (stack == 0)
+		if (stack == NULL)
 			panic("map_kernel_stacks: out of memory");
 		kvmmap(KSTACK(i), (uint64)stack, KSTACKPAGES * PGSIZE, PTE_R | PTE_W);
 	}
@@ -67,11 +67,11 @@ map_kernel_stacks(void)
 _Static_assert(KSTACKPAGES == 2, "map_kernel_stacks allocates order-1 blocks");
 
 void
-kvminit(void)
+kvm_init(void)
 {
 	kernel_pagetable = alloc_table();
-	if (kernel_pagetable == 0)
-		panic("kvminit: out of memory");
+	if (kernel_pagetable == NULL)
+		panic("kvm_init: out of memory");
 	kvmmap(UART0, UART0, PGSIZE, PTE_R | PTE_W);
 	kvmmap(VIRTIO0, VIRTIO0, PGSIZE, PTE_R | PTE_W);
 	kvmmap(PLIC, PLIC, PLIC_SIZE, PTE_R | PTE_W);
@@ -84,7 +84,7 @@ kvminit(void)
 }
 
 void
-kvminithart(void)
+kvm_init_hart(void)
 {
 	sfence_vma();
 	w_satp(MAKE_SATP(kernel_pagetable));
@@ -101,25 +101,32 @@ walk(pagetable_t pagetable, uint64 va, bool alloc)
 		if (*pte & PTE_V) {
 			pagetable = (pagetable_t)PTE2PA(*pte);
 		} else {
-			if (!alloc || (pagetable = alloc_table()) == 0)
-				return 0;
+			if (!alloc || (pagetable = alloc_table()) == NULL)
+				return NULL;
 			*pte = PA2PTE(pagetable) | PTE_V;
 		}
 	}
 	return &pagetable[PX(0, va)];
 }
 
-uint64
-walkaddr(pagetable_t pagetable, uint64 va)
+/* Physical address of user page va if its PTE has all of `need`, else 0. */
+static uint64
+user_page(pagetable_t pagetable, uint64 va, pte_t need)
 {
 	pte_t *pte;
 
 	if (va >= MAXVA)
 		return 0;
 	pte = walk(pagetable, va, false);
-	if (pte == 0 || (*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
+	if (pte == NULL || (*pte & (PTE_V | PTE_U | need)) != (PTE_V | PTE_U | need))
 		return 0;
 	return PTE2PA(*pte);
+}
+
+uint64
+walkaddr(pagetable_t pagetable, uint64 va)
+{
+	return user_page(pagetable, va, 0);
 }
 
 int
@@ -134,7 +141,7 @@ mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm)
 	last = va + size - PGSIZE;
 	for (a = va; ; a += PGSIZE, pa += PGSIZE) {
 		pte_t *pte = walk(pagetable, a, true);
-		if (pte == 0)
+		if (pte == NULL)
 			return -ENOMEM;
 		if (*pte & PTE_V)
 			panic("mappages: %p is already mapped", (void *)a);
@@ -153,7 +160,7 @@ uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, bool do_free)
 		panic("uvmunmap: unaligned address %p", (void *)va);
 	for (uint64 a = va; a < va + npages * PGSIZE; a += PGSIZE) {
 		pte_t *pte = walk(pagetable, a, false);
-		if (pte == 0 || (*pte & PTE_V) == 0)
+		if (pte == NULL || (*pte & PTE_V) == 0)
 			continue;
 		if (do_free)
 			kfree((void *)PTE2PA(*pte));
@@ -178,7 +185,7 @@ uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int perm)
 		return 0;
 	for (a = PGROUNDUP(oldsz); a < newsz; a += PGSIZE) {
 		void *mem = kalloc();
-		if (mem == 0)
+		if (mem == NULL)
 			goto out_unmap;
 		memset(mem, 0, PGSIZE);
 		if (mappages(pagetable, a, PGSIZE, (uint64)mem, PTE_R | PTE_U | perm) != 0) {
@@ -238,9 +245,9 @@ uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
 	for (a = USER_BASE; a < sz; a += PGSIZE) {
 		pte_t *pte = walk(old, a, false);
 		void *mem;
-		if (pte == 0 || (*pte & PTE_V) == 0)
+		if (pte == NULL || (*pte & PTE_V) == 0)
 			continue;
-		if ((mem = kalloc()) == 0)
+		if ((mem = kalloc()) == NULL)
 			goto out_unmap;
 		memmove(mem, (void *)PTE2PA(*pte), PGSIZE);
 		if (mappages(new, a, PGSIZE, (uint64)mem, PTE_FLAGS(*pte) & ~(PTE_V | PTE_A | PTE_D)) != 0) {
@@ -260,23 +267,9 @@ uvmclear(pagetable_t pagetable, uint64 va)
 {
 	pte_t *pte = walk(pagetable, va, false);
 
-	if (pte == 0)
+	if (pte == NULL)
 		panic("uvmclear: %p is not mapped", (void *)va);
 	*pte &= ~PTE_U;
-}
-
-/* Physical address of user page va if its PTE has all of `need`, else 0. */
-static uint64
-user_page(pagetable_t pagetable, uint64 va, pte_t need)
-{
-	pte_t *pte;
-
-	if (va >= MAXVA)
-		return 0;
-	pte = walk(pagetable, va, false);
-	if (pte == 0 || (*pte & (PTE_V | PTE_U | need)) != (PTE_V | PTE_U | need))
-		return 0;
-	return PTE2PA(*pte);
 }
 
 int

@@ -16,8 +16,8 @@
 
 extern pagetable_t kernel_pagetable;
 
-void kvminit(void);        /* build the kernel page table (boot hart) */
-void kvminithart(void);    /* turn on paging with it (every hart) */
+void kvm_init(void);        /* build the kernel page table (boot hart) */
+void kvm_init_hart(void);    /* turn on paging with it (every hart) */
 
 /* The PTE for va; with alloc, create missing page-table pages. NULL if none. */
 pte_t *walk(pagetable_t pagetable, uint64 va, bool alloc);

@@ -164,7 +164,7 @@ kexec(const char *path, char **argv)
 	}
 	if ((err = read_elf_header(ip, &eh)) != 0)
 		goto out_unlock;
-	if ((pagetable = proc_pagetable(p)) == 0) {
+	if ((pagetable = proc_pagetable(p)) == NULL) {
 		err = -ENOMEM;
 		goto out_unlock;
 	}
@@ -172,7 +172,7 @@ kexec(const char *path, char **argv)
 		goto out_free_pagetable;
 	iunlockput(ip);
 	end_op();
-	ip = 0;
+	ip = NULL;
 
 	/* A guard page (no user access), then the stack. */
 	sz = PGROUNDUP(sz);
@@ -233,7 +233,7 @@ fetch_arguments(uint64 uargv, char **argv)
 			argv[i] = 0;
 			return 0;
 		}
-		if ((argv[i] = kalloc()) == 0)
+		if ((argv[i] = kalloc()) == NULL)
 			return -ENOMEM;
 		argv[i + 1] = 0;
 		len = fetchstr(uarg, argv[i], MAXARGLEN);

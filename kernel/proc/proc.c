@@ -69,7 +69,7 @@ void swtch(struct context *old, struct context *new);
 static void forkret(void);
 
 void
-procinit(void)
+proc_init(void)
 {
 	initlock(&proc_lock, "proc");
 	for (int i = NPROC - 1; i >= 0; i--) {
@@ -88,7 +88,7 @@ static void
 make_runnable(struct proc *p)
 {
 	p->state = RUNNABLE;
-	p->qnext = 0;
+	p->qnext = NULL;
 	if (runq_tail)
 		runq_tail->qnext = p;
 	else
@@ -110,9 +110,9 @@ runq_pop(void)
 
 	if (p) {
 		runq_head = p->qnext;
-		if (runq_head == 0)
-			runq_tail = 0;
-		p->qnext = 0;
+		if (runq_head == NULL)
+			runq_tail = NULL;
+		p->qnext = NULL;
 	}
 	return p;
 }
@@ -134,12 +134,12 @@ sleepq_remove(struct proc *p)
 	struct proc **pp = sleepq_bucket(p->chan);
 
 	while (*pp != p) {
-		if (*pp == 0)
+		if (*pp == NULL)
 			panic("sleepq_remove: pid %d is not queued", p->pid);
 		pp = &(*pp)->qnext;
 	}
 	*pp = p->qnext;
-	p->qnext = 0;
+	p->qnext = NULL;
 }
 
 /* wakeup() with proc_lock already held. */
@@ -148,11 +148,12 @@ wakeup_locked(void *chan)
 {
 	struct proc **pp = sleepq_bucket(chan);
 
+	assert_holding(&proc_lock);
 	while (*pp) {
 		struct proc *p = *pp;
 		if (p->chan == chan) {
 			*pp = p->qnext;
-			p->chan = 0;
+			p->chan = NULL;
 			make_runnable(p);
 		} else {
 			pp = &p->qnext;
@@ -167,14 +168,14 @@ scheduler(void)
 {
 	struct cpu *c = mycpu();
 
-	c->proc = 0;
+	c->proc = NULL;
 	for (;;) {
 		struct proc *p;
 
 		intr_off();
 		acquire(&proc_lock);
 		p = runq_pop();
-		if (p == 0) {
+		if (p == NULL) {
 			c->idle = true;
 			release(&proc_lock);
 			wfi();   /* interrupts are off, but a pending one ends wfi */
@@ -186,7 +187,7 @@ scheduler(void)
 		p->hart = cpuid();
 		c->proc = p;
 		swtch(&c->context, &p->context);
-		c->proc = 0;
+		c->proc = NULL;
 		release(&proc_lock);
 	}
 }
@@ -203,8 +204,7 @@ sched(void)
 	struct proc *p = myproc();
 	bool intena;
 
-	if (!holding(&proc_lock))
-		panic("sched: proc_lock not held");
+	assert_holding(&proc_lock);
 	if (mycpu()->noff != 1)
 		panic("sched: other locks held");
 	if (p->state == RUNNING)
@@ -225,22 +225,28 @@ yield(void)
 	release(&proc_lock);
 }
 
+/* Sleep on chan.  proc_lock is held on entry and again on return. */
+static void
+sleep_locked(void *chan)
+{
+	struct proc *p = myproc();
+	struct proc **bucket = sleepq_bucket(chan);
+
+	p->chan = chan;
+	p->state = SLEEPING;
+	p->qnext = *bucket;
+	*bucket = p;
+	sched();
+}
+
 void
 sleep(void *chan, struct spinlock *lk)
 {
-	struct proc *p = myproc();
-	struct proc **bucket;
-
 	/* Once we hold proc_lock, no wakeup(chan) can slip in unseen:
 	 * wakeup takes proc_lock too.  So lk can go. */
 	acquire(&proc_lock);
 	release(lk);
-	p->chan = chan;
-	p->state = SLEEPING;
-	bucket = sleepq_bucket(chan);
-	p->qnext = *bucket;
-	*bucket = p;
-	sched();
+	sleep_locked(chan);
 	release(&proc_lock);
 	acquire(lk);
 }
@@ -262,7 +268,7 @@ forkret(void)
 	release(&proc_lock);
 	if (first) {
 		/* The file system needs a process context: its reads sleep. */
-		char *argv[] = { "init", 0 };
+		char *argv[] = { "init", NULL };
 		int err;
 		first = false;
 		fs_init(ROOTDEV);
@@ -284,7 +290,7 @@ proc_pagetable(struct proc *p)
 	pagetable_t pagetable = uvmcreate();
 	extern char trampoline[];
 
-	if (pagetable == 0)
+	if (pagetable == NULL)
 		return 0;
 	if (mappages(pagetable, TRAMPOLINE, PGSIZE, (uint64)trampoline,
 		     PTE_R | PTE_X) != 0)
@@ -314,18 +320,19 @@ proc_freepagetable(pagetable_t pagetable, uint64 sz)
 static void
 freeproc(struct proc *p)
 {
+	assert_holding(&proc_lock);
 	if (p->pagetable)
 		proc_freepagetable(p->pagetable, p->sz);
 	if (p->trapframe)
 		kfree(p->trapframe);
-	p->pagetable = 0;
-	p->trapframe = 0;
+	p->pagetable = NULL;
+	p->trapframe = NULL;
 	p->sz = 0;
 	p->heap_start = 0;
 	p->pid = 0;
-	p->parent = 0;
+	p->parent = NULL;
 	p->name[0] = 0;
-	p->chan = 0;
+	p->chan = NULL;
 	p->killed = 0;
 	p->xstatus = 0;
 	p->state = UNUSED;
@@ -345,19 +352,19 @@ allocproc(void)
 
 	acquire(&proc_lock);
 	p = free_list;
-	if (p == 0) {
+	if (p == NULL) {
 		release(&proc_lock);
-		return 0;
+		return NULL;
 	}
 	free_list = p->qnext;
-	p->qnext = 0;
+	p->qnext = NULL;
 	p->pid = nextpid++;
 	p->state = USED;
 	release(&proc_lock);
 
-	if ((p->trapframe = kalloc()) == 0)
+	if ((p->trapframe = kalloc()) == NULL)
 		goto out_free;
-	if ((p->pagetable = proc_pagetable(p)) == 0)
+	if ((p->pagetable = proc_pagetable(p)) == NULL)
 		goto out_free;
 	memset(&p->context, 0, sizeof(p->context));
 	p->context.ra = (uint64)forkret;
@@ -368,20 +375,20 @@ out_free:
 	acquire(&proc_lock);
 	freeproc(p);
 	release(&proc_lock);
-	return 0;
+	return NULL;
 }
 
 /* The first process: it execs /bin/init from forkret. */
 void
-userinit(void)
+user_init(void)
 {
 	struct proc *p = allocproc();
 
-	if (p == 0)
-		panic("userinit: no memory for the first process");
+	if (p == NULL)
+		panic("user_init: no memory for the first process");
 	initproc = p;
 	safestrcpy(p->name, "init", sizeof(p->name));
-	p->cwd = 0;   /* the root, once forkret has mounted the file system */
+	p->cwd = NULL;   /* the root, once forkret has mounted the file system */
 	acquire(&proc_lock);
 	make_runnable(p);
 	release(&proc_lock);
@@ -393,7 +400,7 @@ fork(void)
 	struct proc *parent = myproc();
 	struct proc *child = allocproc();
 
-	if (child == 0)
+	if (child == NULL)
 		return -EAGAIN;
 	if (uvmcopy(parent->pagetable, child->pagetable, parent->sz) != 0) {
 		acquire(&proc_lock);
@@ -422,6 +429,7 @@ fork(void)
 static void
 reparent(struct proc *p)
 {
+	assert_holding(&proc_lock);
 	for (struct proc *c = proc; c < &proc[NPROC]; c++) {
 		if (c->parent == p && c->state != UNUSED) {
 			c->parent = initproc;
@@ -441,13 +449,13 @@ exit(int status)
 	for (int fd = 0; fd < NOFILE; fd++) {
 		if (p->ofile[fd]) {
 			fileclose(p->ofile[fd]);
-			p->ofile[fd] = 0;
+			p->ofile[fd] = NULL;
 		}
 	}
 	begin_op();
 	iput(p->cwd);
 	end_op();
-	p->cwd = 0;
+	p->cwd = NULL;
 
 	acquire(&proc_lock);
 	reparent(p);
@@ -497,13 +505,7 @@ wait(uint64 status_addr)
 			release(&proc_lock);
 			return -EINTR;
 		}
-		/* sleep(p, &proc_lock) by hand: we already hold proc_lock. */
-		struct proc **bucket = sleepq_bucket(p);
-		p->chan = p;
-		p->state = SLEEPING;
-		p->qnext = *bucket;
-		*bucket = p;
-		sched();
+		sleep_locked(p);   /* a child's exit wakes us: wakeup(parent) */
 	}
 }
 
@@ -517,7 +519,7 @@ kill(int pid)
 		__atomic_store_n(&p->killed, 1, __ATOMIC_RELAXED);
 		if (p->state == SLEEPING) {
 			sleepq_remove(p);
-			p->chan = 0;
+			p->chan = NULL;
 			make_runnable(p);
 		}
 		release(&proc_lock);

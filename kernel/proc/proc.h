@@ -99,8 +99,8 @@ myproc(void)
 	return p;
 }
 
-void procinit(void);
-void userinit(void);
+void proc_init(void);
+void user_init(void);
 __attribute__((noreturn)) void scheduler(void);
 void sched(void);
 void yield(void);

@@ -27,7 +27,7 @@ plic_init(void)
 }
 
 void
-plic_inithart(void)
+plic_init_hart(void)
 {
 	uint64 hart = mycpu()->hartid;
 

@@ -79,7 +79,7 @@ timer_set_next(void)
 /* Per hart: take kernel traps, enable interrupts, start the clock, and
  * let user code read the cycle, time and instruction counters. */
 void
-trap_inithart(void)
+trap_init_hart(void)
 {
 	w_stvec((uint64)kernelvec);
 	w_sie(r_sie() | SIE_SEIE | SIE_STIE | SIE_SSIE);

@@ -11,7 +11,7 @@ extern struct spinlock tickslock;
 extern uint64 ticks;           /* [tickslock] timer ticks since boot */
 
 void trap_init(void);
-void trap_inithart(void);
+void trap_init_hart(void);
 __attribute__((noreturn)) void usertrapret(void);
 /* Human-readable name of an exception cause. */
 const char *trap_cause_name(uint64 scause);

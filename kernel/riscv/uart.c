@@ -123,6 +123,7 @@ uart_start(void)
 {
 	uint64 start = tx_r;
 
+	assert_holding(&tx_lock);
 	while (tx_r != tx_w && (read_reg(LSR) & LSR_TX_EMPTY)) {
 		write_reg(THR, tx_buf[tx_r % UART_TX_SIZE]);
 		tx_r++;

@@ -413,6 +413,7 @@ submit(struct buf **bufs, int nbufs, bool write)
 {
 	uint16 idx[MAX_RUN + 2];
 
+	assert_holding(&disk.lock);
 	while (!alloc_descs(idx, nbufs + 2)) {
 		notify_device();
 		sleep(&disk.nfree, &disk.lock);
@@ -432,6 +433,7 @@ wait_done(struct buf **bufs, int n)
 {
 	int i;
 
+	assert_holding(&disk.lock);
 	for (i = 0; i < n; i++)
 		while (bufs[i]->disk)
 			sleep(&bufs[i]->disk, &disk.lock);
@@ -506,6 +508,7 @@ complete_request(uint32 head)
 	struct request *r;
 	int i;
 
+	assert_holding(&disk.lock);
 	if (head >= NUM || disk.req[head].bufs == NULL)
 		panic("disk_intr: used ring names %u, not a request in flight", head);
 	r = &disk.req[head];

@@ -1,6 +1,6 @@
 /*
- * user/lib/ulib.c: the odds and ends of the user library: atoi, gets,
- * stat, remove_tree, rand_below, and the ASCII character classes.
+ * user/lib/ulib.c: the odds and ends of the user library: atoi, is_number,
+ * gets, stat, remove_tree, rand_below, and the ASCII character classes.
  */
 #include "user/user.h"
 #include "include/fs_format.h"   /* struct dirent */
@@ -25,6 +25,18 @@ atoi(const char *s)
 	for (; isdigit((uchar)*s); s++)
 		value = value * 10 + (*s - '0');
 	return (int)(negative ? 0u - value : value);
+}
+
+/* Is s a non-empty string of decimal digits (a count, a pid)? */
+bool
+is_number(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isdigit((uchar)*s))
+			return false;
+	return true;
 }
 
 /*
