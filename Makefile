@@ -235,7 +235,8 @@ build/kernel/trampoline.sym: kernel/kernel
 # LAB names a lab.  GRADEFLAGS passes it options, such as "-v cd" (show the
 # console, run only tests with "cd" in their title) or -j2 (two at a time).
 # test builds, then grading/run_tests.py runs every suite: the host unit
-# tests, the book's citation check and the checker's tests, the grading
+# tests, the tree check (grading/tree_test.py), the book's citation check
+# and the checker's tests, the grading
 # library's own tests, the broken-kernel check, the gdb test, and the
 # base grader (which runs usertests -q).  It ends with the total
 # "N passed, M failed".
