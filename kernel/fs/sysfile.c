@@ -5,11 +5,19 @@
  * them, and calls the file layer (file.c, pipe.c) or the inode layer
  * (inode.c).  Results go back in a0: a value, or -errno.
  *
+ * The longer calls are split into phases, each a static function named
+ * for its call (open_lookup, open_alloc, ...), in the order "validate, then
+ * act": look up and check what the call needs, changing nothing, then make
+ * the change.  Two calls change something before every check is done: link
+ * counts the new link before it writes the entry (a race; see sys_link),
+ * and open with O_CREATE makes the file while it looks the path up, so a
+ * later failure (no free descriptor) leaves the file made.
+ *
  * Every call that may change the disk runs its work between begin_op() and
  * end_op(), so that its changes are atomic, and that includes calls that
  * only look a path up: dropping the last reference to an unlinked inode
- * frees it.  Error paths undo in reverse order through labels named for
- * what they undo, and always reach end_op().
+ * frees it.  Error paths undo in reverse order, through labels named for
+ * what they undo where there are several steps, and always reach end_op().
  *
  * Lock order when two inodes are locked at once: a directory before the
  * inode one of its entries names (as path lookup does, one at a time).
@@ -86,8 +94,12 @@ sys_dup(void)
 	return fd;
 }
 
-uint64
-sys_read(void)
+/*
+ * The body of read(fd, buf, n) and, when write is true, write(fd, buf, n).
+ * Inlined into both handlers, so the test of write costs nothing.
+ */
+static inline int
+file_io(bool write)
 {
 	struct file *f;
 	uint64 addr;
@@ -100,24 +112,19 @@ sys_read(void)
 	argint(2, &n);
 	if (n < 0)
 		return -EINVAL;
-	return fileread(f, addr, n);
+	return write ? filewrite(f, addr, n) : fileread(f, addr, n);
+}
+
+uint64
+sys_read(void)
+{
+	return file_io(false);
 }
 
 uint64
 sys_write(void)
 {
-	struct file *f;
-	uint64 addr;
-	int r, n;
-
-	r = argfd(0, NULL, &f);
-	if (r < 0)
-		return r;
-	argaddr(1, &addr);
-	argint(2, &n);
-	if (n < 0)
-		return -EINVAL;
-	return filewrite(f, addr, n);
+	return file_io(true);
 }
 
 uint64
@@ -148,12 +155,71 @@ sys_fstat(void)
 	return filestat(f, addr);
 }
 
+/*
+ * link's first phase: look old up, refuse a directory (-EPERM), and count
+ * the link about to be made.  0 and *ipp (referenced, unlocked), or -E with
+ * nothing held.
+ */
+static int
+link_count(const char *old, struct inode **ipp)
+{
+	struct inode *ip;
+	int r;
+
+	r = namei(old, &ip);
+	if (r < 0)
+		return r;
+	ilock(ip);
+	if (ip->type == T_DIR) {
+		iunlockput(ip);
+		return -EPERM;
+	}
+	ip->nlink++;
+	iupdate(ip);
+	iunlock(ip);
+	*ipp = ip;
+	return 0;
+}
+
+/*
+ * link's second phase: write the entry new, naming ip, in a directory on
+ * ip's device (else -EXDEV).  0 or -E; the directory is released either way.
+ */
+static int
+link_enter(const char *new, struct inode *ip)
+{
+	char name[DIRSIZ];
+	struct inode *dp;
+	int r;
+
+	r = nameiparent(new, name, &dp);
+	if (r < 0)
+		return r;
+	ilock(dp);
+	if (dp->dev != ip->dev)
+		r = -EXDEV;
+	else
+		r = dirlink(dp, name, ip->inum);
+	iunlockput(dp);
+	return r;
+}
+
+/* Take back link_count's count when no entry was written.  ip unlocked. */
+static void
+link_uncount(struct inode *ip)
+{
+	ilock(ip);
+	ip->nlink--;
+	iupdate(ip);
+	iunlock(ip);
+}
+
 /* link(old, new): a second directory entry for the file old names. */
 uint64
 sys_link(void)
 {
-	char old[MAXPATH], new[MAXPATH], name[DIRSIZ];
-	struct inode *ip, *dp;
+	char old[MAXPATH], new[MAXPATH];
+	struct inode *ip;
 	int r;
 
 	r = argstr(0, old, MAXPATH);
@@ -163,49 +229,19 @@ sys_link(void)
 	if (r < 0)
 		return r;
 
-	begin_op();
-	r = namei(old, &ip);
-	if (r < 0)
-		goto out_end_op;
 	/*
 	 * Count the new link before it exists: between writing the entry and
 	 * raising nlink, a concurrent unlink of `old` could otherwise drop
 	 * nlink to 0 (and free the inode) while `new` still names it.
 	 */
-	ilock(ip);
-	if (ip->type == T_DIR) {
-		iunlockput(ip);
-		r = -EPERM;
-		goto out_end_op;
+	begin_op();
+	r = link_count(old, &ip);
+	if (r == 0) {
+		r = link_enter(new, ip);
+		if (r < 0)
+			link_uncount(ip);
+		iput(ip);
 	}
-	ip->nlink++;
-	iupdate(ip);
-	iunlock(ip);
-
-	r = nameiparent(new, name, &dp);
-	if (r < 0)
-		goto out_uncount;
-	ilock(dp);
-	if (dp->dev != ip->dev) {
-		r = -EXDEV;
-		goto out_unlockput_dp;
-	}
-	r = dirlink(dp, name, ip->inum);
-	if (r < 0)
-		goto out_unlockput_dp;
-	iunlockput(dp);
-	iput(ip);
-	end_op();
-	return 0;
-
-out_unlockput_dp:
-	iunlockput(dp);
-out_uncount:
-	ilock(ip);
-	ip->nlink--;
-	iupdate(ip);
-	iunlockput(ip);
-out_end_op:
 	end_op();
 	return r;
 }
@@ -227,45 +263,67 @@ dir_is_empty(struct inode *dp)
 	return true;
 }
 
-/*
- * unlink(path): remove a directory entry; the file goes when its last link
- * and its last open reference are gone.  A directory must be empty.
- */
-uint64
-sys_unlink(void)
+/* May the entry naming ip go?  0, or -ENOTEMPTY for a directory.  ip locked. */
+static int
+unlink_check(struct inode *ip)
 {
-	char path[MAXPATH], name[DIRSIZ];
+	if (ip->nlink < 1)
+		panic("unlink: inode %u has nlink %d but an entry names it",
+		      ip->inum, ip->nlink);
+	if (ip->type == T_DIR && !dir_is_empty(ip))
+		return -ENOTEMPTY;
+	return 0;
+}
+
+/*
+ * unlink's first phase: find the entry path names, refusing "." and ".."
+ * (-EINVAL).  0 with its directory *dpp and its inode *ipp both locked and
+ * the entry's offset in *offp, or -E with nothing held.
+ */
+static int
+unlink_lookup(const char *path, struct inode **dpp, struct inode **ipp,
+	      uint *offp)
+{
+	char name[DIRSIZ];
 	struct inode *dp, *ip;
-	struct dirent de;
-	uint off;
 	int r;
 
-	r = argstr(0, path, MAXPATH);
-	if (r < 0)
-		return r;
-
-	begin_op();
 	r = nameiparent(path, name, &dp);
 	if (r < 0)
-		goto out_end_op;
+		return r;
 	ilock(dp);
 	if (path_namecmp(name, ".") == 0 || path_namecmp(name, "..") == 0) {
 		r = -EINVAL;
 		goto out_unlockput_dp;
 	}
-	ip = dirlookup(dp, name, &off);
+	ip = dirlookup(dp, name, offp);
 	if (ip == NULL) {
 		r = -ENOENT;
 		goto out_unlockput_dp;
 	}
 	ilock(ip);
-	if (ip->nlink < 1)
-		panic("unlink: inode %u has nlink %d but an entry names it",
-		      ip->inum, ip->nlink);
-	if (ip->type == T_DIR && !dir_is_empty(ip)) {
-		r = -ENOTEMPTY;
+	r = unlink_check(ip);
+	if (r < 0)
 		goto out_unlockput_ip;
-	}
+	*dpp = dp;
+	*ipp = ip;
+	return 0;
+
+out_unlockput_ip:
+	iunlockput(ip);
+out_unlockput_dp:
+	iunlockput(dp);
+	return r;
+}
+
+/*
+ * unlink's second phase: clear the entry at off in dp, then drop the link
+ * it was.  dp and ip locked, as unlink_lookup returns them; releases both.
+ */
+static void
+unlink_remove(struct inode *dp, struct inode *ip, uint off)
+{
+	struct dirent de;
 
 	memset(&de, 0, sizeof(de));
 	if (writei(dp, false, (uint64)&de, off, sizeof(de)) != sizeof(de))
@@ -279,15 +337,104 @@ sys_unlink(void)
 	ip->nlink--;
 	iupdate(ip);
 	iunlockput(ip);
+}
+
+/*
+ * unlink(path): remove a directory entry; the file goes when its last link
+ * and its last open reference are gone.  A directory must be empty.
+ */
+uint64
+sys_unlink(void)
+{
+	char path[MAXPATH];
+	struct inode *dp, *ip;
+	uint off;
+	int r;
+
+	r = argstr(0, path, MAXPATH);
+	if (r < 0)
+		return r;
+
+	begin_op();
+	r = unlink_lookup(path, &dp, &ip, &off);
+	if (r == 0)
+		unlink_remove(dp, ip, off);
 	end_op();
+	return r;
+}
+
+/*
+ * create's answer when the name is taken, by ip (referenced, unlocked): for
+ * type T_FILE an existing file or device, 0 and *ipp locked; else -EEXIST.
+ */
+static int
+create_existing(struct inode *ip, short type, struct inode **ipp)
+{
+	ilock(ip);
+	if (type == T_FILE && (ip->type == T_FILE || ip->type == T_DEVICE)) {
+		*ipp = ip;
+		return 0;
+	}
+	iunlockput(ip);
+	return -EEXIST;
+}
+
+/*
+ * Fill in ip, new and locked: its device numbers, one link for the entry
+ * about to name it (counted first, as in sys_link), and for a directory
+ * "." and ".." (naming dp).  0 or -E.
+ */
+static int
+create_init(struct inode *ip, struct inode *dp, short major, short minor)
+{
+	int r;
+
+	ip->major = major;
+	ip->minor = minor;
+	ip->nlink = 1;
+	iupdate(ip);
+	if (ip->type != T_DIR)
+		return 0;
+	r = dirlink(ip, ".", ip->inum);
+	if (r < 0)
+		return r;
+	return dirlink(ip, "..", dp->inum);
+}
+
+/*
+ * create's change: a new inode of type, entered as name in dp (locked,
+ * without that name); a new directory's ".." adds a link to dp.  0 and *ipp
+ * locked, or -E with the new inode freed again.
+ */
+static int
+create_new(struct inode *dp, const char *name, short type, short major,
+	   short minor, struct inode **ipp)
+{
+	struct inode *ip;
+	int r;
+
+	ip = ialloc(dp->dev, type);
+	if (ip == NULL)
+		return -ENOSPC;
+	ilock(ip);
+	r = create_init(ip, dp, major, minor);
+	if (r < 0)
+		goto out_free_ip;
+	r = dirlink(dp, name, ip->inum);
+	if (r < 0)
+		goto out_free_ip;
+	if (type == T_DIR) {
+		dp->nlink++;
+		iupdate(dp);
+	}
+	*ipp = ip;
 	return 0;
 
-out_unlockput_ip:
+out_free_ip:
+	/* No entry names it: the last iput frees it and any blocks. */
+	ip->nlink = 0;
+	iupdate(ip);
 	iunlockput(ip);
-out_unlockput_dp:
-	iunlockput(dp);
-out_end_op:
-	end_op();
 	return r;
 }
 
@@ -314,55 +461,12 @@ create(const char *path, short type, short major, short minor,
 	if (ip != NULL) {
 		/* Unlock dp first: ip is dp itself for "." (and ".." at the root). */
 		iunlockput(dp);
-		ilock(ip);
-		if (type == T_FILE && (ip->type == T_FILE || ip->type == T_DEVICE)) {
-			*ipp = ip;
-			return 0;
-		}
-		iunlockput(ip);
-		return -EEXIST;
+		return create_existing(ip, type, ipp);
 	}
-	if (dp->nlink == 0) {
-		/* dp was unlinked while someone held on to it. */
-		r = -ENOENT;
-		goto out_unlockput_dp;
-	}
-	ip = ialloc(dp->dev, type);
-	if (ip == NULL) {
-		r = -ENOSPC;
-		goto out_unlockput_dp;
-	}
-
-	ilock(ip);
-	ip->major = major;
-	ip->minor = minor;
-	ip->nlink = 1;
-	iupdate(ip);
-	if (type == T_DIR) {
-		r = dirlink(ip, ".", ip->inum);
-		if (r < 0)
-			goto out_free_ip;
-		r = dirlink(ip, "..", dp->inum);
-		if (r < 0)
-			goto out_free_ip;
-	}
-	r = dirlink(dp, name, ip->inum);
-	if (r < 0)
-		goto out_free_ip;
-	if (type == T_DIR) {
-		dp->nlink++;
-		iupdate(dp);
-	}
-	iunlockput(dp);
-	*ipp = ip;
-	return 0;
-
-out_free_ip:
-	/* No entry names it: the last iput frees it and any blocks. */
-	ip->nlink = 0;
-	iupdate(ip);
-	iunlockput(ip);
-out_unlockput_dp:
+	if (dp->nlink == 0)
+		r = -ENOENT;   /* dp was unlinked while someone held on to it */
+	else
+		r = create_new(dp, name, type, major, minor, ipp);
 	iunlockput(dp);
 	return r;
 }
@@ -380,6 +484,87 @@ open_mode(int flags, bool *readable, bool *writable)
 	return 0;
 }
 
+/*
+ * open's lookup phase: find path, or create it for O_CREATE, and check that
+ * it can be opened so.  0 and *ipp locked, or -E with nothing held.
+ */
+static int
+open_lookup(const char *path, int flags, bool writable, struct inode **ipp)
+{
+	struct inode *ip;
+	int r;
+
+	if (flags & O_CREATE) {
+		r = create(path, T_FILE, 0, 0, &ip);
+		if (r < 0)
+			return r;
+	} else {
+		r = namei(path, &ip);
+		if (r < 0)
+			return r;
+		ilock(ip);
+	}
+	if (ip->type == T_DIR && writable) {
+		r = -EISDIR;
+		goto out_unlockput_ip;
+	}
+	if (ip->type == T_DEVICE && (ip->major < 0 || ip->major >= NDEV)) {
+		r = -ENODEV;
+		goto out_unlockput_ip;
+	}
+	*ipp = ip;
+	return 0;
+
+out_unlockput_ip:
+	iunlockput(ip);
+	return r;
+}
+
+/* A file-table entry and a descriptor for it: 0, *fp and *fdp, or -E. */
+static int
+open_alloc(struct file **fp, int *fdp)
+{
+	struct file *f;
+	int fd;
+
+	f = filealloc();
+	if (f == NULL)
+		return -ENFILE;
+	fd = fdalloc(f);
+	if (fd < 0) {
+		/* f is still FD_NONE: closing it only returns the table entry. */
+		fileclose(f);
+		return fd;
+	}
+	*fp = f;
+	*fdp = fd;
+	return 0;
+}
+
+/*
+ * open's change: make the fresh file f an open of ip (locked) as flags ask,
+ * and empty a file for O_TRUNC.
+ */
+static void
+open_setup(struct file *f, struct inode *ip, int flags, bool readable,
+	   bool writable)
+{
+	if (ip->type == T_DEVICE) {
+		f->type = FD_DEVICE;
+		f->major = ip->major;
+	} else {
+		f->type = FD_INODE;
+		f->off = 0;
+	}
+	f->ip = ip;
+	f->readable = readable;
+	f->writable = writable;
+	f->append = (flags & O_APPEND) != 0;
+	if ((flags & O_TRUNC) && ip->type == T_FILE)
+		itrunc(ip);
+}
+
+/* open(path, flags): a descriptor for the file path names. */
 uint64
 sys_open(void)
 {
@@ -398,54 +583,17 @@ sys_open(void)
 		return r;
 
 	begin_op();
-	if (flags & O_CREATE) {
-		r = create(path, T_FILE, 0, 0, &ip);
-		if (r < 0)
-			goto out_end_op;
-	} else {
-		r = namei(path, &ip);
-		if (r < 0)
-			goto out_end_op;
-		ilock(ip);
-	}
-	if (ip->type == T_DIR && writable) {
-		r = -EISDIR;
+	r = open_lookup(path, flags, writable, &ip);
+	if (r < 0)
+		goto out_end_op;
+	r = open_alloc(&f, &fd);
+	if (r < 0)
 		goto out_unlockput_ip;
-	}
-	if (ip->type == T_DEVICE && (ip->major < 0 || ip->major >= NDEV)) {
-		r = -ENODEV;
-		goto out_unlockput_ip;
-	}
-	f = filealloc();
-	if (f == NULL) {
-		r = -ENFILE;
-		goto out_unlockput_ip;
-	}
-	fd = fdalloc(f);
-	if (fd < 0) {
-		r = fd;
-		goto out_close_file;
-	}
-
-	if (ip->type == T_DEVICE) {
-		f->type = FD_DEVICE;
-		f->major = ip->major;
-	} else {
-		f->type = FD_INODE;
-		f->off = 0;
-	}
-	f->ip = ip;
-	f->readable = readable;
-	f->writable = writable;
-	f->append = (flags & O_APPEND) != 0;
-	if ((flags & O_TRUNC) && ip->type == T_FILE)
-		itrunc(ip);
+	open_setup(f, ip, flags, readable, writable);
 	iunlock(ip);
 	end_op();
 	return fd;
 
-out_close_file:
-	fileclose(f);   /* still FD_NONE: only returns the table entry */
 out_unlockput_ip:
 	iunlockput(ip);
 out_end_op:
