@@ -19,6 +19,8 @@
 #define MAXARG       32     /* exec: most arguments */
 #define MAXARGLEN  1024     /* exec: longest single argument, with its NUL */
 #define MAXPATH     128     /* longest path name, with its NUL */
+#define LINK_MAX   1000     /* most links to one inode: names of a file, or
+                               1 + subdirectories of a directory (EMLINK) */
 #define MAXOPBLOCKS  16     /* most blocks one file-system operation logs */
 #define LOGBLOCKS   (4 * MAXOPBLOCKS)   /* blocks in the on-disk log */
 #define NBUF        (8 * MAXOPBLOCKS)   /* buffer-cache blocks */

@@ -569,6 +569,64 @@ uptr_unterminated_string(void)
 }
 
 /* Calls that write a result to user memory refuse bad addresses. */
+/* The bytes of a structure, as "0a 00 ...", for a failure message. */
+static const char *
+hex_bytes(const void *p, int n)
+{
+	static char out[3 * 64 + 1];
+	const uchar *b = p;
+	int i;
+
+	for (i = 0; i < n && i < 64; i++)
+		snprintf(out + 3 * i, 4, "%02x ", b[i]);
+	out[3 * i] = '\0';
+	return out;
+}
+
+/*
+ * fstat and sysinfo write every byte they copy out, padding included, so
+ * that no leftover kernel stack reaches the user.  The buffers start out
+ * filled with a pattern; the result must equal a zeroed structure with
+ * the same fields.
+ */
+static void
+uptr_struct_out_every_byte_set(void)
+{
+	struct stat st, st_want;
+	struct sysinfo si, si_want;
+	int fd = xopen("/", O_RDONLY);
+
+	memset(&st, 0xa5, sizeof(st));
+	must(fstat(fd, &st), "fstat");
+	close(fd);
+	memset(&st_want, 0, sizeof(st_want));
+	st_want.dev = st.dev;
+	st_want.ino = st.ino;
+	st_want.type = st.type;
+	st_want.nlink = st.nlink;
+	st_want.size = st.size;
+	if (memcmp(&st, &st_want, sizeof(st)) != 0)
+		fail("fstat wrote bytes outside its fields: %s",
+		     hex_bytes(&st, sizeof(st)));
+
+	memset(&si, 0xa5, sizeof(si));
+	must(sysinfo(&si), "sysinfo");
+	memset(&si_want, 0, sizeof(si_want));
+	si_want.freepages = si.freepages;
+	si_want.totalpages = si.totalpages;
+	si_want.freeblocks = si.freeblocks;
+	si_want.totalblocks = si.totalblocks;
+	si_want.freeinodes = si.freeinodes;
+	si_want.totalinodes = si.totalinodes;
+	si_want.nproc = si.nproc;
+	si_want.ncpu = si.ncpu;
+	si_want.diskreads = si.diskreads;
+	si_want.diskwrites = si.diskwrites;
+	if (memcmp(&si, &si_want, sizeof(si)) != 0)
+		fail("sysinfo wrote bytes outside its fields: %s",
+		     hex_bytes(&si, sizeof(si)));
+}
+
 static void
 uptr_struct_out(void)
 {
@@ -830,6 +888,27 @@ sbrk_shrink_and_regrow(void)
 	must((long)sbrk(-100), "sbrk -100");
 	p[10 * PGSIZE - 101] = 1;
 	must((long)sbrk(-(10 * PGSIZE - 100)), "sbrk back");
+}
+
+/*
+ * Shrinking the heap gives back the page-table pages it emptied, not only
+ * the pages: grow by 8 MiB (which needs new leaf tables, one per 2 MiB),
+ * shrink back, and free memory is exactly what it was.
+ */
+static void
+sbrk_shrink_frees_page_tables(void)
+{
+	const int n = 8 << 20;
+	uint64 before = free_pages();
+
+	must((long)sbrk(n), "sbrk 8 MiB");
+	if (free_pages() >= before - n / PGSIZE)
+		fail("growing by %d pages took only %lu", n / PGSIZE,
+		     (unsigned long)(before - free_pages()));
+	must((long)sbrk(-n), "sbrk -8 MiB");
+	if (free_pages() != before)
+		fail("after shrinking back, %ld pages are missing (page tables kept)",
+		     (long)(before - free_pages()));
 }
 
 static void
@@ -1148,6 +1227,14 @@ proc_kill_self_and_no_such_pid(void)
 	expect_error(kill(1000000), ESRCH, "kill(1000000)");
 }
 
+/* init adopts every orphan, so nobody may kill it: kill(1) is refused. */
+static void
+proc_kill_init_refused(void)
+{
+	expect_error(kill(1), EPERM, "kill(1)");
+	expect_error(kill(1), EPERM, "kill(1), init still there");
+}
+
 /* A child's child outlives it, runs on, and is reaped by init. */
 static void
 proc_orphan_reparented(void)
@@ -1242,8 +1329,8 @@ proc_fork_out_of_memory(void)
 		if (pid > 0)
 			fail("fork of a %lu-byte process succeeded with %lu pages free",
 			     (unsigned long)taken, (unsigned long)before);
-		if (errno != ENOMEM && errno != EAGAIN)
-			fail("fork without memory: %s", errname(errno));
+		if (errno != ENOMEM)
+			fail("fork without memory: %s, want ENOMEM", errname(errno));
 		expect_no_leak(before, "a failed fork");
 	}
 	release_memory(taken);
@@ -1524,7 +1611,8 @@ enum elf_damage {
 	BROKEN_BIG_ENDIAN, BROKEN_NOT_EXEC, BROKEN_MACHINE, BROKEN_PHENTSIZE,
 	BROKEN_PH_PAST_END, BROKEN_NO_LOAD, BROKEN_WX, BROKEN_PAGE0, BROKEN_UNALIGNED,
 	BROKEN_MEMSZ_LT_FILESZ, BROKEN_WRAPS, BROKEN_ABOVE_USER, BROKEN_OVERLAP,
-	BROKEN_DATA_PAST_END, BROKEN_HUGE, NBROKEN
+	BROKEN_DATA_PAST_END, BROKEN_DATA_PAST_4G, BROKEN_PH_PAST_4G, BROKEN_HUGE,
+	NBROKEN
 };
 
 static const struct {
@@ -1550,6 +1638,8 @@ static const struct {
 	[BROKEN_ABOVE_USER]      = { "a segment above user memory", ENOEXEC },
 	[BROKEN_OVERLAP]         = { "overlapping segments", ENOEXEC },
 	[BROKEN_DATA_PAST_END]   = { "segment data past the end", ENOEXEC },
+	[BROKEN_DATA_PAST_4G]    = { "segment data 4 GiB further on", ENOEXEC },
+	[BROKEN_PH_PAST_4G]      = { "program headers 4 GiB further on", ENOEXEC },
 	[BROKEN_HUGE]            = { "a 64 GiB segment", ENOMEM },
 };
 
@@ -1602,6 +1692,8 @@ damage(char *image, int len, enum elf_damage kind)
 	case BROKEN_ABOVE_USER:  last->vaddr = TRAPFRAME; break;
 	case BROKEN_OVERLAP:     last->vaddr = text->vaddr; break;
 	case BROKEN_DATA_PAST_END: text->off = len; break;
+	case BROKEN_DATA_PAST_4G: text->off += 1ULL << 32; break;
+	case BROKEN_PH_PAST_4G:  eh->phoff += 1ULL << 32; break;
 	case BROKEN_HUGE:        last->memsz = 64ULL << 30; break;
 	default:              break;
 	}
@@ -1666,6 +1758,53 @@ exec_bad_elf(void)
 	unlink("bad");
 	free(image);
 	free(good);
+}
+
+/*
+ * Give a copy of an executable one more segment: a page of zeroed data at
+ * addr, far above the rest.  The program headers sit at the front of the
+ * file with room after them before the first segment's bytes.
+ */
+static void
+add_far_segment(char *image, uint64 addr)
+{
+	struct elfhdr *eh = (struct elfhdr *)image;
+	struct proghdr *ph = (struct proghdr *)(image + eh->phoff) + eh->phnum;
+
+	if (eh->phoff + (eh->phnum + 1) * sizeof(*ph) > load_segment_of(image, 0)->off)
+		fail("no room for another program header");
+	memset(ph, 0, sizeof(*ph));
+	ph->type = PT_LOAD;
+	ph->flags = PF_R | PF_W;
+	ph->vaddr = ph->paddr = addr;
+	ph->memsz = PGSIZE;
+	ph->align = PGSIZE;
+	eh->phnum++;
+}
+
+/*
+ * A program may leave a gap of 120 GiB in its address space.  Copying,
+ * freeing and reaping it must cost what is mapped, not what the gap
+ * spans: forktest, given a page at 124 GiB, forks dozens of children
+ * that exit and are reaped.  Walking the gap page by page took seconds per
+ * fork and per reap, with every hart stopped.
+ */
+static void
+exec_sparse_address_space(void)
+{
+	char *argv[] = { "forktest", NULL };
+	char *image;
+	int len, status;
+
+	image = slurp("/bin/forktest", &len);
+	add_far_segment(image, 124ULL << 30);
+	write_whole("sparse", image, len);
+	status = run_capture("sparse", argv, buf, sizeof(buf));
+	if (status != 0)
+		fail("forktest with a page at 124 GiB: status %d, output \"%s\"",
+		     status, buf);
+	unlink("sparse");
+	free(image);
 }
 
 /* ==== pipes ================================================================= */
@@ -2076,7 +2215,7 @@ churn(int id)
 		switch (rnd(6)) {
 		case 0:
 			fd = open(a, O_CREATE | O_WRONLY);
-			if (fd < 0 && errno != EEXIST && errno != ENOENT)
+			if (fd < 0 && errno != EISDIR && errno != ENOENT)
 				fail("create %s: %s", a, errname(errno));
 			if (fd >= 0) {
 				if (write(fd, a, 2) != 2)
@@ -2127,6 +2266,41 @@ file_concurrent_create_unlink(void)
 		if (unlink(name) < 0 && errno != ENOENT)
 			fail("cleaning up %s: %s", name, errname(errno));
 	}
+}
+
+/*
+ * kill stops a long write between chunks.  A child starts writing 16 MiB
+ * to a file and is killed: it exits, and the file is far from 16 MiB
+ * (a killed writer used to go on to the end, seconds later).
+ */
+static void
+file_write_stops_when_killed(void)
+{
+	const int n = 16 << 20;
+	int ready[2], pid, fd;
+	char *big, c;
+
+	must(pipe(ready), "pipe");
+	if ((pid = xfork()) == 0) {
+		if ((big = sbrk(n)) == (char *)-1)
+			fail("sbrk %d", n);
+		memset(big, 'k', n);
+		fd = xopen("big", O_CREATE | O_WRONLY);
+		write(ready[1], "r", 1);
+		write(fd, big, n);
+		exit(0);
+	}
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1)
+		fail("the writer did not start");
+	close(ready[0]);
+	must(kill(pid), "kill the writer");
+	if (wait_pid(pid) != -1)
+		fail("the killed writer did not exit with -1");
+	if (xstat("big").size >= (uint64)n)
+		fail("a killed write went on to the end (%lu bytes)",
+		     (unsigned long)xstat("big").size);
+	must(unlink("big"), "unlink big");
 }
 
 static void
@@ -2182,6 +2356,64 @@ file_link_counts(void)
 	must(unlink("d"), "unlink d");
 }
 
+/*
+ * A file takes at most LINK_MAX names: the next link is refused with
+ * EMLINK, nlink stays right, and a name freed makes room again.  (The
+ * 16-bit count used to wrap to 0 and free a file still named.)
+ */
+static void
+file_link_max(void)
+{
+	char name[16];
+	int i;
+
+	make_file("f", 3, 100);
+	for (i = 1; i < LINK_MAX; i++) {
+		snprintf(name, sizeof(name), "l%d", i);
+		must(link("f", name), "link number %d", i);
+	}
+	if (xstat("f").nlink != LINK_MAX)
+		fail("%d names: nlink %d", LINK_MAX, xstat("f").nlink);
+	expect_error(link("f", "over"), EMLINK, "link number LINK_MAX");
+	if (xstat("f").nlink != LINK_MAX)
+		fail("a refused link changed nlink to %d", xstat("f").nlink);
+	must(unlink("l1"), "unlink l1");
+	must(link("f", "again"), "link after one name went");
+	for (i = 2; i < LINK_MAX; i++) {
+		snprintf(name, sizeof(name), "l%d", i);
+		must(unlink(name), "unlink %s", name);
+	}
+	must(unlink("again"), "unlink again");
+	if (xstat("f").nlink != 1)
+		fail("one name left: nlink %d", xstat("f").nlink);
+	check_file("f", 3, 100);
+	must(unlink("f"), "unlink f");
+}
+
+/* A directory holds at most LINK_MAX - 1 subdirectories (each ".." counts). */
+static void
+dir_link_max(void)
+{
+	char name[16];
+	int i;
+
+	must(mkdir("d"), "mkdir d");
+	for (i = 1; i < LINK_MAX; i++) {
+		snprintf(name, sizeof(name), "d/s%d", i);
+		must(mkdir(name), "mkdir number %d", i);
+	}
+	if (xstat("d").nlink != LINK_MAX)
+		fail("%d subdirectories: nlink %d", LINK_MAX - 1, xstat("d").nlink);
+	expect_error(mkdir("d/over"), EMLINK, "subdirectory number LINK_MAX");
+	make_file("d/file", 4, 10);   /* a file adds no link to d */
+	must(unlink("d/file"), "unlink d/file");
+	for (i = 1; i < LINK_MAX; i++) {
+		snprintf(name, sizeof(name), "d/s%d", i);
+		must(unlink(name), "unlink %s", name);
+	}
+	must(unlink("d"), "unlink d");
+}
+
 static void
 file_errors(void)
 {
@@ -2197,17 +2429,19 @@ file_errors(void)
 	expect_error(open("f/x", O_CREATE | O_RDWR), ENOTDIR, "create under a file");
 	expect_error(open("d", O_WRONLY), EISDIR, "open a directory to write");
 	expect_error(open("d", O_RDWR), EISDIR, "open a directory to read and write");
-	expect_error(open("d", O_CREATE | O_RDWR), EEXIST, "O_CREATE on a directory");
+	expect_error(open("d", O_CREATE | O_RDWR), EISDIR, "O_CREATE on a directory");
+	expect_error(open("/", O_CREATE | O_RDWR), EISDIR, "O_CREATE on /");
 	expect_error(open("f", O_ACCMODE), EINVAL, "open with both write modes");
 	expect_error(open("f", 0x10000), EINVAL, "open with an unknown flag");
 	expect_error(mkdir("d"), EEXIST, "mkdir an existing directory");
 	expect_error(mkdir("f"), EEXIST, "mkdir over a file");
-	expect_error(mkdir("/"), ENOENT, "mkdir /");
+	expect_error(mkdir("/"), EEXIST, "mkdir /");
+	expect_error(mkdir("//"), EEXIST, "mkdir //");
 	expect_error(chdir("f"), ENOTDIR, "chdir to a file");
 	expect_error(chdir("nosuch"), ENOENT, "chdir to a missing directory");
 	expect_error(unlink("nosuch"), ENOENT, "unlink a missing file");
 	expect_error(unlink("f/x"), ENOTDIR, "unlink under a file");
-	expect_error(unlink("/"), ENOENT, "unlink /");
+	expect_error(unlink("/"), EBUSY, "unlink /");
 
 	fd = xopen("f", O_RDONLY);
 	expect_error(read(fd, buf, -1), EINVAL, "read -1 bytes");
@@ -2350,7 +2584,7 @@ dir_dot_and_dotdot(void)
 	expect_error(unlink("."), EINVAL, "unlink .");
 	expect_error(unlink(".."), EINVAL, "unlink ..");
 	expect_error(mkdir("."), EEXIST, "mkdir .");
-	expect_error(open(".", O_CREATE | O_RDWR), EEXIST, "create .");
+	expect_error(open(".", O_CREATE | O_RDWR), EISDIR, "create .");
 	must(chdir("../.."), "chdir ../..");
 	if (xstat(".").ino != here)
 		fail("chdir ../.. did not come back");
@@ -2516,13 +2750,19 @@ dir_past_direct_blocks(void)
 static void
 dir_removed_cwd(void)
 {
+	make_file("kept", 1, 100);
 	must(mkdir("gone"), "mkdir");
 	must(chdir("gone"), "chdir");
 	must(unlink("../gone"), "unlink the current directory");
 	expect_error(open("f", O_CREATE | O_RDWR), ENOENT, "create in a removed directory");
 	expect_error(mkdir("d"), ENOENT, "mkdir in a removed directory");
+	/* A link there would keep kept's inode and blocks with no path to them. */
+	expect_error(link("../kept", "f"), ENOENT, "link into a removed directory");
+	if (xstat("../kept").nlink != 1)
+		fail("a refused link changed nlink to %d", xstat("../kept").nlink);
 	must(chdir(".."), "chdir .. from a removed directory");
 	expect_error(chdir("gone"), ENOENT, "chdir back");
+	must(unlink("kept"), "unlink kept");
 }
 
 /* ==== file-system limits ==================================================== */
@@ -2790,6 +3030,7 @@ static const struct test tests[] = {
 	QUICK(uptr_path_args),
 	QUICK(uptr_unterminated_string),
 	QUICK(uptr_struct_out),
+	QUICK(uptr_struct_out_every_byte_set),
 	QUICK(uptr_exec_argv),
 	QUICK(uptr_range_crosses_heap_end),
 	QUICK(mem_user_cannot_read_kernel),
@@ -2801,6 +3042,7 @@ static const struct test tests[] = {
 	QUICK(mem_bss_zero_data_initialised),
 	QUICK(sbrk_grow_zeroed),
 	QUICK(sbrk_shrink_and_regrow),
+	QUICK(sbrk_shrink_frees_page_tables),
 	QUICK(sbrk_below_heap_start),
 	QUICK(sbrk_huge_enomem),
 	QUICK(sbrk_all_memory_twice),
@@ -2814,6 +3056,7 @@ static const struct test tests[] = {
 	QUICK(proc_kill_running),
 	QUICK(proc_kill_blocked),
 	QUICK(proc_kill_self_and_no_such_pid),
+	QUICK(proc_kill_init_refused),
 	QUICK(proc_orphan_reparented),
 	QUICK(proc_fork_table_full),
 	QUICK(proc_fork_out_of_memory),
@@ -2828,6 +3071,7 @@ static const struct test tests[] = {
 	QUICK(exec_argument_limits),
 	QUICK(exec_keeps_descriptors),
 	QUICK(exec_bad_elf),
+	QUICK(exec_sparse_address_space),
 	/* pipes */
 	QUICK(pipe_megabytes_in_order),
 	QUICK(pipe_eof_after_writers_close),
@@ -2844,7 +3088,9 @@ static const struct test tests[] = {
 	QUICK(file_four_writers_concurrently),
 	QUICK(file_concurrent_create_unlink),
 	QUICK(file_unlinked_while_open),
+	QUICK(file_write_stops_when_killed),
 	QUICK(file_link_counts),
+	QUICK(file_link_max),
 	QUICK(file_errors),
 	QUICK(file_write_larger_than_log),
 	QUICK(file_double_indirect),
@@ -2856,6 +3102,7 @@ static const struct test tests[] = {
 	QUICK(dir_path_length_limit),
 	QUICK(dir_grows),
 	SLOW(dir_past_direct_blocks),
+	SLOW(dir_link_max),
 	QUICK(dir_removed_cwd),
 	/* file-system limits */
 	QUICK(fd_table_full_emfile),

@@ -29,9 +29,12 @@
  *   e  the end of the line being edited; bytes in [w, e) may still be
  *      erased
  *
- * Completing a line (Enter, Ctrl-D, or typing into a full buffer) sets
- * w = e and wakes readers.  A Ctrl-D is stored in the buffer as a marker
- * that read() consumes but never returns.
+ * Completing a line (Enter or Ctrl-D) sets w = e and wakes readers.  A
+ * Ctrl-D is stored in the buffer as a marker that read() consumes but
+ * never returns.  The last free byte is kept for the end of a line: a
+ * line too long for the buffer loses its excess characters, not its end,
+ * so it reaches the reader whole (cut short) and never merges with the
+ * next line typed.
  *
  * Output from programs goes through the UART's interrupt-driven ring
  * (uart_putc); output from the kernel and echo use uart_putc_sync, which
@@ -89,11 +92,17 @@ console_putc(int c)
 		uart_putc_sync(c);
 }
 
-/* Is the input buffer full?  Caller holds cons.lock. */
+/*
+ * Is there room for n more bytes of input?  Caller holds cons.lock.
+ * An ordinary character asks for 2: itself and the end of its line, so
+ * that a line that fills the buffer can still be ended (and erased with
+ * Ctrl-U) instead of reaching the reader cut off and merging with the
+ * next one.
+ */
 static bool
-buffer_full(void)
+room_for(uint n)
 {
-	return cons.e - cons.r == CONS_BUF_SIZE;
+	return CONS_BUF_SIZE - (cons.e - cons.r) >= n;
 }
 
 /* Hand the completed lines to readers.  Caller holds cons.lock. */
@@ -104,17 +113,13 @@ complete_line(void)
 	wakeup(&cons.r);
 }
 
-/*
- * Append c to the line being edited, completing the line if that fills
- * the buffer.  Caller holds cons.lock and has checked there is room.
- */
+/* Append c to the line being edited.  Caller holds cons.lock and has
+ * checked there is room. */
 static void
 append(char c)
 {
 	cons.buf[cons.e % CONS_BUF_SIZE] = c;
 	cons.e++;
-	if (buffer_full())
-		complete_line();
 }
 
 /* Erase the current line's last character, if any.  Caller holds cons.lock. */
@@ -128,9 +133,9 @@ erase_char(void)
 }
 
 /*
- * Apply one typed character to the input buffer.  When the buffer is
- * full, characters that would need room are dropped without an echo.
- * Caller holds cons.lock.
+ * Apply one typed character to the input buffer.  When there is no room,
+ * characters are dropped without an echo; the last byte of room is kept
+ * for the end of the line.  Caller holds cons.lock.
  */
 static void
 edit(int c)
@@ -139,7 +144,7 @@ edit(int c)
 	switch (c) {
 	case '\r':
 	case '\n':
-		if (buffer_full())
+		if (!room_for(1))
 			break;
 		uart_putc_sync('\n');
 		append('\n');
@@ -154,12 +159,12 @@ edit(int c)
 			erase_char();
 		break;
 	case CTRL('D'):
-		if (!buffer_full())
+		if (room_for(1))
 			append(CTRL('D'));
 		complete_line();
 		break;
 	default:
-		if (c < ' ' || c > '~' || buffer_full())
+		if (c < ' ' || c > '~' || !room_for(2))
 			break;
 		uart_putc_sync(c);
 		append(c);
@@ -261,6 +266,8 @@ console_write(bool user_src, uint64 src, int n)
 	while (done < n) {
 		int len = n - done < CONS_CHUNK_SIZE ? n - done : CONS_CHUNK_SIZE;
 
+		if (myproc() != NULL && killed(myproc()))
+			return done > 0 ? done : -EINTR;   /* stop a long write */
 		if (either_copyin(chunk, user_src, src + done, len) < 0)
 			return done > 0 ? done : -EFAULT;
 		for (int i = 0; i < len; i++)

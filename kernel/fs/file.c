@@ -188,6 +188,10 @@ write_inode(struct file *f, uint64 addr, int n)
 	int done = 0, chunk, r = 0;
 
 	while (done < n) {
+		if (killed(myproc())) {
+			r = -EINTR;   /* a long write stops between chunks */
+			break;
+		}
 		begin_op();
 		ilock(f->ip);
 		if (f->append)

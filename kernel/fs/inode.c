@@ -558,6 +558,7 @@ void
 stati(struct inode *ip, struct stat *st)
 {
 	assert_holdingsleep(&ip->lock);
+	memset(st, 0, sizeof(*st));   /* padding too: st goes out to the user */
 	st->dev = ip->dev;
 	st->ino = ip->inum;
 	st->type = ip->type;

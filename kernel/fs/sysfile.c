@@ -156,9 +156,9 @@ sys_fstat(void)
 }
 
 /*
- * link's first phase: look old up, refuse a directory (-EPERM), and count
- * the link about to be made.  0 and *ipp (referenced, unlocked), or -E with
- * nothing held.
+ * link's first phase: look old up, refuse a directory (-EPERM) or a file
+ * with LINK_MAX links already (-EMLINK), and count the link about to be
+ * made.  0 and *ipp (referenced, unlocked), or -E with nothing held.
  */
 static int
 link_count(const char *old, struct inode **ipp)
@@ -170,9 +170,10 @@ link_count(const char *old, struct inode **ipp)
 	if (r < 0)
 		return r;
 	ilock(ip);
-	if (ip->type == T_DIR) {
+	if (ip->type == T_DIR || ip->nlink >= LINK_MAX) {
+		r = ip->type == T_DIR ? -EPERM : -EMLINK;
 		iunlockput(ip);
-		return -EPERM;
+		return r;
 	}
 	ip->nlink++;
 	iupdate(ip);
@@ -183,7 +184,10 @@ link_count(const char *old, struct inode **ipp)
 
 /*
  * link's second phase: write the entry new, naming ip, in a directory on
- * ip's device (else -EXDEV).  0 or -E; the directory is released either way.
+ * ip's device (else -EXDEV) that has not been removed (else -ENOENT: an
+ * entry there would keep the file alive with no path to it).  The check is
+ * made under the directory's lock, which unlink holds to remove it.  0 or
+ * -E; the directory is released either way.
  */
 static int
 link_enter(const char *new, struct inode *ip)
@@ -198,6 +202,8 @@ link_enter(const char *new, struct inode *ip)
 	ilock(dp);
 	if (dp->dev != ip->dev)
 		r = -EXDEV;
+	else if (dp->nlink == 0)
+		r = -ENOENT;
 	else
 		r = dirlink(dp, name, ip->inum);
 	iunlockput(dp);
@@ -246,6 +252,21 @@ sys_link(void)
 	return r;
 }
 
+/*
+ * Does path name the root directory ("/", "//", ...)?  Such a path has no
+ * last element for nameiparent to find, but the caller can say what
+ * happened: the root exists and cannot be made or removed.
+ */
+static bool
+names_root(const char *path)
+{
+	if (*path != '/')
+		return false;
+	while (*path == '/')
+		path++;
+	return *path == '\0';
+}
+
 /* Does directory dp hold entries besides "." and ".."?  dp locked. */
 static bool
 dir_is_empty(struct inode *dp)
@@ -276,8 +297,8 @@ unlink_check(struct inode *ip)
 }
 
 /*
- * unlink's first phase: find the entry path names, refusing "." and ".."
- * (-EINVAL).  0 with its directory *dpp and its inode *ipp both locked and
+ * unlink's first phase: find the entry path names, refusing the root
+ * (-EBUSY) and "." and ".." (-EINVAL).  0 with its directory *dpp and its inode *ipp both locked and
  * the entry's offset in *offp, or -E with nothing held.
  */
 static int
@@ -288,6 +309,8 @@ unlink_lookup(const char *path, struct inode **dpp, struct inode **ipp,
 	struct inode *dp, *ip;
 	int r;
 
+	if (names_root(path))
+		return -EBUSY;   /* the root is always in use */
 	r = nameiparent(path, name, &dp);
 	if (r < 0)
 		return r;
@@ -365,18 +388,22 @@ sys_unlink(void)
 
 /*
  * create's answer when the name is taken, by ip (referenced, unlocked): for
- * type T_FILE an existing file or device, 0 and *ipp locked; else -EEXIST.
+ * type T_FILE an existing file or device, 0 and *ipp locked; a directory
+ * cannot be opened as a file to create (-EISDIR); else -EEXIST.
  */
 static int
 create_existing(struct inode *ip, short type, struct inode **ipp)
 {
+	int r;
+
 	ilock(ip);
 	if (type == T_FILE && (ip->type == T_FILE || ip->type == T_DEVICE)) {
 		*ipp = ip;
 		return 0;
 	}
+	r = type == T_FILE && ip->type == T_DIR ? -EISDIR : -EEXIST;
 	iunlockput(ip);
-	return -EEXIST;
+	return r;
 }
 
 /*
@@ -413,6 +440,8 @@ create_new(struct inode *dp, const char *name, short type, short major,
 	struct inode *ip;
 	int r;
 
+	if (type == T_DIR && dp->nlink >= LINK_MAX)
+		return -EMLINK;   /* no room to count the new ".." */
 	ip = ialloc(dp->dev, type);
 	if (ip == NULL)
 		return -ENOSPC;
@@ -453,6 +482,8 @@ create(const char *path, short type, short major, short minor,
 	struct inode *dp, *ip;
 	int r;
 
+	if (names_root(path))   /* it exists, and is a directory */
+		return type == T_FILE ? -EISDIR : -EEXIST;
 	r = nameiparent(path, name, &dp);
 	if (r < 0)
 		return r;

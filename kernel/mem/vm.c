@@ -151,21 +151,114 @@ mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm)
 	}
 }
 
+/*
+ * Walking a range of a user address space.  A range can be huge and
+ * almost empty (a program may place a segment at 100 GiB), so the
+ * functions below never step through it page by page: at each level they
+ * visit only the entries that overlap the range, and descend only into
+ * tables that exist.  Their cost follows what is mapped, not the size of
+ * the range.  In each, pt is a table of the given level whose entry 0
+ * maps address base, and [lo, hi) is the range, with lo < hi.
+ */
+
+/* Bytes of address space that one entry of a level-`level` table maps. */
+#define LEVEL_SPAN(level) (1UL << PXSHIFT(level))
+
+/* The first and last entries of pt that overlap [lo, hi). */
+static void
+entries_in_range(int level, uint64 base, uint64 lo, uint64 hi, int *first, int *last)
+{
+	uint64 span = LEVEL_SPAN(level);
+
+	*first = lo > base ? (lo - base) / span : 0;
+	*last = (hi - 1 - base) / span < 512 ? (hi - 1 - base) / span : 511;
+}
+
+/* The table an interior PTE points to; user address spaces have no
+ * superpages, so a leaf above level 0 is a broken invariant. */
+static pagetable_t
+next_table(pte_t pte, uint64 va)
+{
+	if (pte & (PTE_R | PTE_W | PTE_X))
+		panic("vm: unexpected superpage at %p", (void *)va);
+	return (pagetable_t)PTE2PA(pte);
+}
+
+static bool
+table_is_empty(pagetable_t pt)
+{
+	for (int i = 0; i < 512; i++)
+		if (pt[i] & PTE_V)
+			return false;
+	return true;
+}
+
+/*
+ * Unmap the pages of [lo, hi) under pt, freeing them if do_free, and
+ * free every table below pt that this leaves empty.  Returns whether pt
+ * itself is now empty (the caller decides whether to free it).
+ */
+static bool
+unmap_range(pagetable_t pt, int level, uint64 base, uint64 lo, uint64 hi,
+	    bool do_free)
+{
+	int first, last;
+
+	entries_in_range(level, base, lo, hi, &first, &last);
+	for (int i = first; i <= last; i++) {
+		uint64 va = base + i * LEVEL_SPAN(level);
+		pagetable_t child;
+		if ((pt[i] & PTE_V) == 0)
+			continue;
+		if (level == 0) {
+			if (do_free)
+				kfree((void *)PTE2PA(pt[i]));
+			pt[i] = 0;
+			continue;
+		}
+		child = next_table(pt[i], va);
+		if (unmap_range(child, level - 1, va, lo, hi, do_free)) {
+			kfree(child);
+			pt[i] = 0;
+		}
+	}
+	return table_is_empty(pt);
+}
+
+/* Call fn(pte, va, arg) on each mapped page of [lo, hi) under pt, in
+ * address order; stop at and return fn's first non-zero result. */
+static int
+for_each_page(pagetable_t pt, int level, uint64 base, uint64 lo, uint64 hi,
+	      int (*fn)(pte_t *pte, uint64 va, void *arg), void *arg)
+{
+	int first, last, r;
+
+	entries_in_range(level, base, lo, hi, &first, &last);
+	for (int i = first; i <= last; i++) {
+		uint64 va = base + i * LEVEL_SPAN(level);
+		if ((pt[i] & PTE_V) == 0)
+			continue;
+		if (level == 0)
+			r = fn(&pt[i], va, arg);
+		else
+			r = for_each_page(next_table(pt[i], va), level - 1, va, lo, hi,
+					  fn, arg);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Remove npages of mappings from va; free the pages if do_free.  Pages
- * that are not mapped (holes such as page 0) are skipped. */
+ * that are not mapped (holes such as page 0) are skipped, and page-table
+ * pages left empty are freed. */
 void
 uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, bool do_free)
 {
 	if (va % PGSIZE != 0)
 		panic("uvmunmap: unaligned address %p", (void *)va);
-	for (uint64 a = va; a < va + npages * PGSIZE; a += PGSIZE) {
-		pte_t *pte = walk(pagetable, a, false);
-		if (pte == NULL || (*pte & PTE_V) == 0)
-			continue;
-		if (do_free)
-			kfree((void *)PTE2PA(*pte));
-		*pte = 0;
-	}
+	if (npages > 0)
+		unmap_range(pagetable, 2, 0, va, va + npages * PGSIZE, do_free);
 }
 
 pagetable_t
@@ -237,29 +330,34 @@ uvmfree(pagetable_t pagetable, uint64 sz)
 	free_tables(pagetable, 2);
 }
 
+/* for_each_page's step for uvmcopy: copy one page into the table arg. */
+static int
+copy_page(pte_t *pte, uint64 va, void *arg)
+{
+	pagetable_t new = arg;
+	void *mem = kalloc();
+
+	if (mem == NULL)
+		return -ENOMEM;
+	memmove(mem, (void *)PTE2PA(*pte), PGSIZE);
+	if (mappages(new, va, PGSIZE, (uint64)mem,
+		     PTE_FLAGS(*pte) & ~(PTE_V | PTE_A | PTE_D)) != 0) {
+		kfree(mem);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int
 uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
 {
-	uint64 a;
-
-	for (a = USER_BASE; a < sz; a += PGSIZE) {
-		pte_t *pte = walk(old, a, false);
-		void *mem;
-		if (pte == NULL || (*pte & PTE_V) == 0)
-			continue;
-		if ((mem = kalloc()) == NULL)
-			goto out_unmap;
-		memmove(mem, (void *)PTE2PA(*pte), PGSIZE);
-		if (mappages(new, a, PGSIZE, (uint64)mem, PTE_FLAGS(*pte) & ~(PTE_V | PTE_A | PTE_D)) != 0) {
-			kfree(mem);
-			goto out_unmap;
-		}
+	if (sz <= USER_BASE)
+		return 0;
+	if (for_each_page(old, 2, 0, USER_BASE, sz, copy_page, new) != 0) {
+		uvmunmap(new, USER_BASE, (PGROUNDUP(sz) - USER_BASE) / PGSIZE, true);
+		return -ENOMEM;
 	}
 	return 0;
-
-out_unmap:
-	uvmunmap(new, USER_BASE, (a - USER_BASE) / PGSIZE, true);
-	return -ENOMEM;
 }
 
 void

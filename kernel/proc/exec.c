@@ -31,6 +31,17 @@
 #include "include/stat.h"
 #include "include/string.h"
 
+/*
+ * Do len bytes at file offset off lie inside the file?  ELF offsets are
+ * 64 bits and file offsets 32: checking here, before any offset is used,
+ * keeps an offset of 4 GiB + x from being read as x.
+ */
+static bool
+in_file(struct inode *ip, uint64 off, uint64 len)
+{
+	return off <= ip->size && len <= ip->size - off;
+}
+
 static int
 read_elf_header(struct inode *ip, struct elfhdr *eh)
 {
@@ -38,7 +49,8 @@ read_elf_header(struct inode *ip, struct elfhdr *eh)
 		return -ENOEXEC;
 	if (eh->magic != ELF_MAGIC || eh->ident[0] != ELFCLASS64 ||
 	    eh->ident[1] != ELFDATA2LSB || eh->type != ET_EXEC ||
-	    eh->machine != EM_RISCV || eh->phentsize != sizeof(struct proghdr))
+	    eh->machine != EM_RISCV || eh->phentsize != sizeof(struct proghdr) ||
+	    !in_file(ip, eh->phoff, (uint64)eh->phnum * sizeof(struct proghdr)))
 		return -ENOEXEC;
 	return 0;
 }
@@ -87,6 +99,7 @@ load_segments(pagetable_t pagetable, struct inode *ip, const struct elfhdr *eh,
 		if (ph.type != PT_LOAD || ph.memsz == 0)
 			continue;
 		if (ph.memsz < ph.filesz || ph.vaddr + ph.memsz < ph.vaddr ||
+		    !in_file(ip, ph.off, ph.filesz) ||
 		    ph.vaddr % PGSIZE != 0 || ph.vaddr < USER_BASE ||
 		    ph.vaddr < PGROUNDUP(sz) || ph.vaddr + ph.memsz > TRAPFRAME / 2 ||
 		    (ph.flags & (PF_W | PF_X)) == (PF_W | PF_X))

@@ -315,12 +315,17 @@ proc_freepagetable(pagetable_t pagetable, uint64 sz)
 	uvmfree(pagetable, sz);
 }
 
-/* Free everything a slot holds and return it to the free list.
- * proc_lock held; p cannot run. */
+/*
+ * Free everything a slot holds and return it to the free list.  p cannot
+ * run (it is USED and not yet runnable, or a zombie its parent has taken
+ * out of the ZOMBIE state), and nobody else frees it.  Freeing the memory
+ * is the long part, proportional to the address space, so it runs without
+ * proc_lock: no hart waits on a global spinlock while a big process is
+ * torn down.
+ */
 static void
 freeproc(struct proc *p)
 {
-	assert_holding(&proc_lock);
 	if (p->pagetable)
 		proc_freepagetable(p->pagetable, p->sz);
 	if (p->trapframe)
@@ -329,6 +334,8 @@ freeproc(struct proc *p)
 	p->trapframe = NULL;
 	p->sz = 0;
 	p->heap_start = 0;
+
+	acquire(&proc_lock);
 	p->pid = 0;
 	p->parent = NULL;
 	p->name[0] = 0;
@@ -338,15 +345,16 @@ freeproc(struct proc *p)
 	p->state = UNUSED;
 	p->qnext = free_list;
 	free_list = p;
+	release(&proc_lock);
 }
 
 /*
  * Take a free slot and give it a pid, a trapframe, an empty address space
- * and a kernel context that starts at forkret.  Returns it in state USED,
- * or NULL when the table or memory is exhausted.
+ * and a kernel context that starts at forkret.  Sets *pp to it, in state
+ * USED.  Returns 0, -EAGAIN when the process table is full, or -ENOMEM.
  */
-static struct proc *
-allocproc(void)
+static int
+allocproc(struct proc **pp)
 {
 	struct proc *p;
 
@@ -354,7 +362,7 @@ allocproc(void)
 	p = free_list;
 	if (p == NULL) {
 		release(&proc_lock);
-		return NULL;
+		return -EAGAIN;
 	}
 	free_list = p->qnext;
 	p->qnext = NULL;
@@ -369,22 +377,21 @@ allocproc(void)
 	memset(&p->context, 0, sizeof(p->context));
 	p->context.ra = (uint64)forkret;
 	p->context.sp = p->kstack + KSTACKPAGES * PGSIZE;
-	return p;
+	*pp = p;
+	return 0;
 
 out_free:
-	acquire(&proc_lock);
 	freeproc(p);
-	release(&proc_lock);
-	return NULL;
+	return -ENOMEM;
 }
 
 /* The first process: it execs /bin/init from forkret. */
 void
 user_init(void)
 {
-	struct proc *p = allocproc();
+	struct proc *p;
 
-	if (p == NULL)
+	if (allocproc(&p) != 0)
 		panic("user_init: no memory for the first process");
 	initproc = p;
 	safestrcpy(p->name, "init", sizeof(p->name));
@@ -398,14 +405,13 @@ int
 fork(void)
 {
 	struct proc *parent = myproc();
-	struct proc *child = allocproc();
+	struct proc *child;
+	int err;
 
-	if (child == NULL)
-		return -EAGAIN;
+	if ((err = allocproc(&child)) != 0)
+		return err;
 	if (uvmcopy(parent->pagetable, child->pagetable, parent->sz) != 0) {
-		acquire(&proc_lock);
 		freeproc(child);
-		release(&proc_lock);
 		return -ENOMEM;
 	}
 	child->sz = parent->sz;
@@ -467,6 +473,29 @@ exit(int status)
 }
 
 /*
+ * Look for p's children: sets *zombie to one that has exited (or NULL)
+ * and returns whether p has any children at all.  proc_lock held.
+ */
+static bool
+find_zombie_child(struct proc *p, struct proc **zombie)
+{
+	bool have_children = false;
+
+	assert_holding(&proc_lock);
+	*zombie = NULL;
+	for (struct proc *c = proc; c < &proc[NPROC]; c++) {
+		if (c->parent != p || c->state == UNUSED)
+			continue;
+		have_children = true;
+		if (c->state == ZOMBIE) {
+			*zombie = c;
+			break;
+		}
+	}
+	return have_children;
+}
+
+/*
  * Wait for a child to exit; copy its status to status_addr (if not 0) and
  * return its pid.  -ECHILD without children, -EINTR if killed while
  * waiting, -EFAULT for a bad status_addr (the child is then left to wait
@@ -476,39 +505,44 @@ int
 wait(uint64 status_addr)
 {
 	struct proc *p = myproc();
+	struct proc *c;
+	int pid, xstatus;
 
 	acquire(&proc_lock);
 	for (;;) {
-		bool have_children = false;
-		for (struct proc *c = proc; c < &proc[NPROC]; c++) {
-			if (c->parent != p || c->state == UNUSED)
-				continue;
-			have_children = true;
-			if (c->state != ZOMBIE)
-				continue;
-			int pid = c->pid;
-			if (status_addr != 0 &&
-			    copyout(p->pagetable, status_addr, &c->xstatus,
-				    sizeof(c->xstatus)) != 0) {
-				release(&proc_lock);
-				return -EFAULT;
-			}
-			freeproc(c);
-			release(&proc_lock);
-			return pid;
-		}
-		if (!have_children) {
+		if (!find_zombie_child(p, &c)) {
 			release(&proc_lock);
 			return -ECHILD;
 		}
+		if (c != NULL)
+			break;
 		if (killed(p)) {
 			release(&proc_lock);
 			return -EINTR;
 		}
 		sleep_locked(p);   /* a child's exit wakes us: wakeup(parent) */
 	}
+	pid = c->pid;
+	xstatus = c->xstatus;
+	release(&proc_lock);
+
+	/* Only its parent reaps a zombie, and the parent is here: c stays. */
+	if (status_addr != 0 &&
+	    copyout(p->pagetable, status_addr, &xstatus, sizeof(xstatus)) != 0)
+		return -EFAULT;
+	acquire(&proc_lock);
+	c->state = USED;     /* reaped: no longer a child anyone can wait for */
+	c->parent = NULL;
+	release(&proc_lock);
+	freeproc(c);
+	return pid;
 }
 
+/*
+ * Mark process pid killed; it exits the next time it returns to user mode
+ * or checks killed() in a long wait.  Returns 0, -ESRCH, or -EPERM for
+ * init (pid 1), which adopts every orphan and so must never exit.
+ */
 int
 kill(int pid)
 {
@@ -516,6 +550,10 @@ kill(int pid)
 	for (struct proc *p = proc; p < &proc[NPROC]; p++) {
 		if (p->pid != pid || p->state == UNUSED || p->state == ZOMBIE)
 			continue;
+		if (p == initproc) {
+			release(&proc_lock);
+			return -EPERM;
+		}
 		__atomic_store_n(&p->killed, 1, __ATOMIC_RELAXED);
 		if (p->state == SLEEPING) {
 			sleepq_remove(p);

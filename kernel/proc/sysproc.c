@@ -12,6 +12,7 @@
 #include "kernel/mem/vm.h"
 #include "kernel/dev/disk.h"
 #include "include/errno.h"
+#include "include/string.h"
 #include "include/param.h"
 #include "include/sysinfo.h"
 
@@ -126,6 +127,7 @@ sys_sysinfo(void)
 	uint64 addr;
 
 	argaddr(0, &addr);
+	memset(&info, 0, sizeof(info));   /* every byte goes out to the user */
 	begin_op();
 	fs_usage(ROOTDEV, &freeblocks, &totalblocks, &freeinodes, &totalinodes);
 	end_op();

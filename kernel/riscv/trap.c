@@ -173,12 +173,46 @@ devintr(uint64 scause)
 	}
 }
 
-/* Kill the current process for a fault, saying why in one line. */
+/* Does stval hold the faulting address for this exception? */
+static bool
+stval_is_address(uint64 scause)
+{
+	switch (scause) {
+	case EXC_INST_MISALIGNED:
+	case EXC_INST_ACCESS:
+	case EXC_LOAD_MISALIGNED:
+	case EXC_LOAD_ACCESS:
+	case EXC_STORE_MISALIGNED:
+	case EXC_STORE_ACCESS:
+	case EXC_INST_PAGE_FAULT:
+	case EXC_LOAD_PAGE_FAULT:
+	case EXC_STORE_PAGE_FAULT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Kill the current process for a fault, saying why in one line.  What
+ * stval holds depends on the cause, and the line names it: the address
+ * for a memory fault, the instruction's bits for an illegal instruction.
+ */
 static void
 kill_for_fault(struct proc *p, uint64 scause)
 {
-	printf("pid %d %s: %s at address %p, pc %p: killed\n", p->pid, p->name,
-	       trap_cause_name(scause), (void *)r_stval(), (void *)r_sepc());
+	const char *cause = trap_cause_name(scause);
+	uint64 stval = r_stval(), pc = r_sepc();
+
+	if (stval_is_address(scause))
+		printf("pid %d %s: %s at address %p, pc %p: killed\n", p->pid,
+		       p->name, cause, (void *)stval, (void *)pc);
+	else if (scause == EXC_ILLEGAL_INST)
+		printf("pid %d %s: %s 0x%08lx, pc %p: killed\n", p->pid, p->name,
+		       cause, (unsigned long)stval, (void *)pc);
+	else
+		printf("pid %d %s: %s, pc %p: killed\n", p->pid, p->name, cause,
+		       (void *)pc);
 	setkilled(p);
 }
 
