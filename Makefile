@@ -169,7 +169,7 @@ FSIMG ?= fs.img        # the disk image QEMU uses (tests pass a private copy)
 QEMUOPTS = -machine virt -bios default -kernel kernel/kernel -m $(strip $(MEM)) \
 	-smp $(strip $(CPUS)) -nographic \
 	-global virtio-mmio.force-legacy=false \
-	-drive file=$(strip $(FSIMG)),if=none,format=raw,id=x0 \
+	-drive file=$(strip $(FSIMG)),if=none,format=raw,id=x0,cache=writeback \
 	-device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 
 # check-tools may install the toolchain, so the build runs in a fresh make

@@ -40,7 +40,8 @@
 	X(20, mkdir,    int,                             (const char *path))          \
 	X(21, close,    int,                             (int fd))                    \
 	X(22, poweroff, __attribute__((noreturn)) int,   (void))                      \
-	X(23, sysinfo,  int,                             (struct sysinfo *info))
+	X(23, sysinfo,  int,                             (struct sysinfo *info))    \
+	X(24, fsync,    int,                             (int fd))
 
 #ifndef __ASSEMBLER__
 enum syscall_number {

@@ -19,6 +19,7 @@ struct sysinfo {
 	uint64 diskreads;     /* disk read requests since boot */
 	uint64 diskwrites;    /* disk write requests since boot (each may
 	                         carry several blocks) */
+	uint64 diskflushes;   /* disk cache flushes since boot */
 };
 
 #endif /* INCLUDE_SYSINFO_H */

@@ -594,8 +594,14 @@ uptr_struct_out_every_byte_set(void)
 {
 	struct stat st, st_want;
 	struct sysinfo si, si_want;
+	char path[MAXPATH];
 	int fd = xopen("/", O_RDONLY);
 
+	/* Leave a pattern on the kernel stack (open copies the path there),
+	 * so that bytes fstat fails to set show up as not zero. */
+	memset(path, 0xa5, sizeof(path) - 1);
+	path[sizeof(path) - 1] = '\0';
+	open(path, O_RDONLY);
 	memset(&st, 0xa5, sizeof(st));
 	must(fstat(fd, &st), "fstat");
 	close(fd);
@@ -622,6 +628,7 @@ uptr_struct_out_every_byte_set(void)
 	si_want.ncpu = si.ncpu;
 	si_want.diskreads = si.diskreads;
 	si_want.diskwrites = si.diskwrites;
+	si_want.diskflushes = si.diskflushes;
 	if (memcmp(&si, &si_want, sizeof(si)) != 0)
 		fail("sysinfo wrote bytes outside its fields: %s",
 		     hex_bytes(&si, sizeof(si)));
@@ -3012,6 +3019,40 @@ sysinfo_sane(void)
 		fail("freeinodes %u of %u", s.freeinodes, s.totalinodes);
 }
 
+/*
+ * A commit orders its writes with cache flushes (the disk caches writes),
+ * and fsync waits for the commit: it returns 0 for any open descriptor,
+ * EBADF for a bad one, and by then the file's blocks have been written.
+ */
+static void
+fs_commit_flushes_and_fsync(void)
+{
+	struct sysinfo before, after;
+	int fd;
+
+	before = xsysinfo();
+	make_file("f", 5, 3000);
+	after = xsysinfo();
+	if (after.diskflushes - before.diskflushes < 4)
+		fail("creating a file flushed the disk cache %lu times, want 4 or more",
+		     (unsigned long)(after.diskflushes - before.diskflushes));
+	fd = xopen("f", O_RDWR);
+	if (write(fd, "x", 1) != 1)
+		fail("write: %s", errname(errno));
+	before = xsysinfo();
+	must(fsync(fd), "fsync");
+	after = xsysinfo();
+	if (after.diskwrites != before.diskwrites)
+		fail("fsync with nothing pending wrote %lu times",
+		     (unsigned long)(after.diskwrites - before.diskwrites));
+	must(fsync(0), "fsync the console");
+	expect_error(fsync(99), EBADF, "fsync(99)");
+	expect_error(fsync(-1), EBADF, "fsync(-1)");
+	close(fd);
+	expect_error(fsync(fd), EBADF, "fsync of a closed descriptor");
+	must(unlink("f"), "unlink f");
+}
+
 /* ==== the runner ============================================================ */
 
 struct test {
@@ -3107,6 +3148,7 @@ static const struct test tests[] = {
 	/* file-system limits */
 	QUICK(fd_table_full_emfile),
 	QUICK(file_table_full_enfile),
+	QUICK(fs_commit_flushes_and_fsync),
 	SLOW(fs_out_of_inodes),
 	/* console and devices */
 	QUICK(console_read_write),

@@ -16,8 +16,14 @@ uint64 disk_blocks(void);
  * in flight together; returns when every one has completed.
  */
 void disk_rw(struct buf **bufs, int n, bool write);
+/*
+ * Make every write that has completed durable: a disk with a volatile
+ * write cache may otherwise lose it, or keep a later one and lose an
+ * earlier one, if the power fails.  Returns once the device says so.
+ */
+void disk_flush(void);
 void disk_intr(void);
 /* Requests submitted since boot (one request may carry several blocks). */
-void disk_stats(uint64 *reads, uint64 *writes);
+void disk_stats(uint64 *reads, uint64 *writes, uint64 *flushes);
 
 #endif /* KERNEL_DEV_DISK_H */

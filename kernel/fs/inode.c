@@ -102,9 +102,53 @@ mount_problem(void)
 	return NULL;
 }
 
+/* Is inode inum allocated, with no directory entry naming it? */
+static bool
+dinode_is_orphan(uint dev, uint inum)
+{
+	struct buf *bp = bread(dev, fs_inode_block(&sb, inum));
+	struct dinode *dip = (struct dinode *)bp->data + inum % IPB;
+	bool orphan = dip->type != 0 && dip->nlink == 0;
+
+	brelse(bp);
+	return orphan;
+}
+
+/*
+ * Free the orphans: inodes still allocated with no directory entry left
+ * (nlink 0).  unlink leaves such a file to the last iput of an open file,
+ * and if the machine stopped while it was open, that iput never came: its
+ * inode and blocks would stay allocated for good.  Nothing can name an
+ * orphan, so at mount a scan of the inode table finds them all and frees
+ * each exactly as that iput would have, one operation per orphan.  The
+ * scan reads sb.ninodes / IPB blocks, a few dozen; an on-disk list of
+ * orphans would avoid it, at the cost of an update at every unlink of an
+ * open file and every last close.
+ */
+static void
+reclaim_orphans(uint dev)
+{
+	struct inode *ip;
+	int freed = 0;
+
+	for (uint inum = 1; inum < sb.ninodes; inum++) {
+		if (!dinode_is_orphan(dev, inum))
+			continue;
+		begin_op();
+		ip = iget(dev, inum);
+		ilock(ip);
+		iunlockput(ip);   /* the last reference: iput frees it */
+		end_op();
+		freed++;
+	}
+	if (freed > 0)
+		printf("fs: freed %d orphaned inode%s (unlinked while open at a crash)\n",
+		       freed, freed == 1 ? "" : "s");
+}
+
 /*
  * Mount the file system on dev: read and check the superblock, set up the
- * inode cache and recover the log.  Called once, from the first process
+ * inode cache, recover the log and free the orphans.  Called once, from the first process
  * (it sleeps on disk I/O).  Without a root file system the kernel cannot
  * go on, so a bad image is reported and the kernel panics.
  */
@@ -129,6 +173,7 @@ fs_init(int dev)
 	for (i = 0; i < NINODE; i++)
 		initsleeplock(&itable.inode[i].lock, "inode");
 	log_init(dev, &sb);
+	reclaim_orphans(dev);
 }
 
 /* ---- blocks ------------------------------------------------------------- */

@@ -18,6 +18,13 @@
  *      into one request; unpin the buffers;
  *   4. write the header again with a count of 0.
  *
+ * A disk may keep completed writes in a volatile cache and, at a power
+ * failure, lose any of them, in any order.  So between the steps the log
+ * flushes the disk's cache (disk_flush): the body is durable before the
+ * header that commits it is written, the header before any home block is
+ * overwritten, the installs before the header is cleared, and the clear
+ * before the next transaction's body reuses the slots.
+ *
  *      block:  logstart   logstart+1 ...              home blocks
  *             +--------+---------+---------+--     +-----+   +-----+
  *             | header | slot 0  | slot 1  | ..    |  A  |   |  B  |
@@ -47,7 +54,14 @@
  *   1 request for the log body + 1 header + k install requests (fewer
  *   when home blocks are consecutive) + 1 header clear = k + 3
  * disk writes, where writing each block twice, one at a time, takes
- * 2k + 2: fewer for every k > 1.  (The driver splits a run longer than its
+ * 2k + 2: fewer for every k > 1.  A disk with a write cache adds four
+ * flushes per commit.
+ *
+ * Durability.  A call that changed the disk has, when it returns, put its
+ * blocks in the transaction, and with other operations still running the
+ * transaction commits later, when the last of them ends.  A crash before
+ * then loses the call, whole, although it had returned.  fsync() waits for
+ * the commit (log_sync).  (The driver splits a run longer than its
  * largest request, so a very large group commit needs a few body requests.)
  *
  * Buffers.  The log region is never read or written through the cache: the
@@ -82,6 +96,9 @@ static struct {
 	uint size;                /* slots in the log, <= LOGBLOCKS */
 	int outstanding;          /* [lock] operations between begin and end */
 	bool committing;          /* [lock] a commit is under way */
+	uint64 txn;               /* [lock] number of the transaction gathering
+	                             blocks, or committing; the first is 1 */
+	uint64 done;              /* [lock] number of the last one committed */
 	struct logheader lh;      /* [lock] blocks logged by this transaction */
 	int opblocks[NPROC];      /* [lock] new blocks logged by the running
 	                             operation of each process-table slot */
@@ -110,6 +127,21 @@ write_header(void)
 	memmove(headbuf.data, &log.lh, sizeof(log.lh));
 	bwrite(log.head);
 	releasesleep(&headbuf.lock);
+}
+
+/*
+ * End a transaction whose blocks are all home: make the installs durable,
+ * then the header's n = 0, before anything can write the slots again (a
+ * header that still named them would replay the next transaction's body
+ * over these blocks after a crash).
+ */
+static void
+clear_header(void)
+{
+	disk_flush();
+	log.lh.n = 0;
+	write_header();
+	disk_flush();
 }
 
 /* Copy each home buffer into its slot and write all n slots in one call. */
@@ -158,14 +190,15 @@ commit(void)
 	for (i = 0; i < n; i++)
 		log.home[i] = bread(log.dev, log.lh.block[i]);
 	write_body(log.home, n);
+	disk_flush();           /* the body is durable before the commit point */
 	write_header();
+	disk_flush();           /* committed before any home block changes */
 	install(log.home, n);
 	for (i = 0; i < n; i++) {
 		bunpin(log.home[i]);
 		brelse(log.home[i]);
 	}
-	log.lh.n = 0;
-	write_header();
+	clear_header();
 }
 
 /* Read the header into log.lh and check it against the file system. */
@@ -214,8 +247,7 @@ recover(const struct superblock *sb)
 	for (i = 0; i < n; i++)
 		brelse(log.home[i]);
 	printf("log: recovered a transaction of %u blocks\n", n);
-	log.lh.n = 0;
-	write_header();
+	clear_header();
 }
 
 /*
@@ -230,6 +262,7 @@ log_init(int dev, const struct superblock *sb)
 
 	initlock(&log.lock, "log");
 	log.dev = dev;
+	log.txn = 1;
 	log.start = sb->logstart;
 	log.size = sb->nlog - 1;
 	if (log.size > LOGBLOCKS || log.size < MAXOPBLOCKS)
@@ -284,7 +317,27 @@ end_op(void)
 	commit();
 	acquire(&log.lock);
 	log.committing = false;
+	log.done = log.txn++;
 	wakeup(&log);
+	release(&log.lock);
+}
+
+/*
+ * Wait until every block logged before this call is on the disk for good.
+ * A system call returns when its own end_op does, which, while other
+ * operations run, is before its transaction commits; fsync() calls this
+ * to wait for that commit.  With no blocks gathered and no commit under
+ * way, everything logged is already committed.
+ */
+void
+log_sync(void)
+{
+	uint64 target;
+
+	acquire(&log.lock);
+	target = log.committing || log.lh.n > 0 ? log.txn : log.done;
+	while (log.done < target)
+		sleep(&log, &log.lock);
 	release(&log.lock);
 }
 

@@ -14,5 +14,7 @@ void log_init(int dev, const struct superblock *sb);
 void begin_op(void);
 void end_op(void);
 void log_write(struct buf *b);
+/* Wait until everything logged so far is committed (fsync). */
+void log_sync(void);
 
 #endif /* KERNEL_FS_LOG_H */

@@ -141,6 +141,23 @@ sys_close(void)
 	return 0;
 }
 
+/*
+ * fsync(fd): return once the file's changes, and everything else written
+ * before the call, are committed to the disk and survive a crash.
+ */
+uint64
+sys_fsync(void)
+{
+	struct file *f;
+	int r;
+
+	r = argfd(0, NULL, &f);
+	if (r < 0)
+		return r;
+	log_sync();
+	return 0;
+}
+
 uint64
 sys_fstat(void)
 {

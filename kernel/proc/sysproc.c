@@ -139,6 +139,6 @@ sys_sysinfo(void)
 	info.totalinodes = totalinodes;
 	info.nproc = proc_count();
 	info.ncpu = ncpu;
-	disk_stats(&info.diskreads, &info.diskwrites);
+	disk_stats(&info.diskreads, &info.diskwrites, &info.diskflushes);
 	return copyout(myproc()->pagetable, addr, &info, sizeof(info));
 }

@@ -64,15 +64,17 @@
 
 /*
  * Feature bits, numbered 0..63 across the two 32-bit feature words.  The
- * driver accepts only VERSION_1.  The block-device bits listed are the ones
- * it declines by name: each would change the request format or the queue
- * layout, or (RO) forbid writes, and the driver uses none of them.
+ * driver requires VERSION_1 and takes FLUSH when offered.  The other
+ * block-device bits listed are the ones it declines by name: each would
+ * change the request format or the queue layout, or (RO) forbid writes,
+ * and the driver uses none of them.
  */
 #define VIRTIO_F_VERSION_1           32  /* modern device (required) */
 #define VIRTIO_F_ANY_LAYOUT          27  /* legacy: free request framing */
 #define VIRTIO_F_INDIRECT_DESC       28  /* descriptors pointing at tables */
 #define VIRTIO_F_EVENT_IDX           29  /* interrupt suppression by index */
 #define VIRTIO_BLK_F_RO               5  /* the disk is read-only */
+#define VIRTIO_BLK_F_FLUSH            9  /* has a write cache, and FLUSH */
 #define VIRTIO_BLK_F_SCSI             7  /* legacy: SCSI pass-through */
 #define VIRTIO_BLK_F_CONFIG_WCE      11  /* write-back cache switch */
 #define VIRTIO_BLK_F_MQ              12  /* more than one request queue */
@@ -132,6 +134,7 @@ struct virtio_blk_req {
 
 #define VIRTIO_BLK_T_IN     0   /* read from the disk */
 #define VIRTIO_BLK_T_OUT    1   /* write to the disk */
+#define VIRTIO_BLK_T_FLUSH  4   /* make every completed write durable */
 
 #define VIRTIO_BLK_S_OK     0   /* values of the status byte */
 #define VIRTIO_BLK_S_IOERR  1

@@ -71,8 +71,13 @@
 #define SECTORS_PER_BLOCK (BSIZE / VIRTIO_BLK_SECTOR_SIZE)
 #define STATUS_PENDING    0xff   /* a status value the device never writes */
 
-/* Feature bits: only VERSION_1 is accepted, and these never are. */
+/*
+ * Feature bits: VERSION_1 is required, FLUSH taken when offered (a device
+ * that offers it may keep completed writes in a volatile cache until it is
+ * told to flush; one that does not writes through), and these never are.
+ */
 #define FEATURES_WANTED   VIRTIO_FEATURE(VIRTIO_F_VERSION_1)
+#define FEATURES_OPTIONAL VIRTIO_FEATURE(VIRTIO_BLK_F_FLUSH)
 #define FEATURES_DECLINED (VIRTIO_FEATURE(VIRTIO_BLK_F_RO) |            \
 			   VIRTIO_FEATURE(VIRTIO_BLK_F_SCSI) |          \
 			   VIRTIO_FEATURE(VIRTIO_BLK_F_CONFIG_WCE) |    \
@@ -93,16 +98,24 @@ _Static_assert(sizeof(struct virtq_used) + NUM * sizeof(struct virtq_used_elem)
 _Static_assert((FEATURES_WANTED & FEATURES_DECLINED) == 0,
 	       "a declined feature is accepted");
 
+/* A flush in flight, on its waiter's stack: the waiter sleeps on it. */
+struct flush_wait {
+	bool done;
+	uint8 status;                /* the request's VIRTIO_BLK_S_* */
+};
+
 /*
  * A request in flight, indexed by the head descriptor of its chain.  bufs
  * points into the array the caller passed to disk_rw, which stays alive
- * because disk_rw does not return before the request is finished.
+ * because disk_rw does not return before the request is finished; a flush
+ * has no buffers, and flush points at its waiter instead.
  */
 struct request {
 	struct virtio_blk_req hdr;   /* read by the device */
 	volatile uint8 status;       /* written by the device: VIRTIO_BLK_S_* */
-	struct buf **bufs;           /* the run of buffers; NULL when free */
+	struct buf **bufs;           /* the run of buffers, or NULL */
 	int nbufs;
+	struct flush_wait *flush;    /* a flush's waiter, or NULL */
 };
 
 /*
@@ -125,8 +138,10 @@ static struct {
 	struct request req[NUM];
 
 	uint64 nblocks;     /* disk size in BSIZE blocks; set once at init */
+	bool can_flush;     /* FLUSH negotiated; set once at init */
 	uint64 nreads;      /* read requests submitted since boot */
 	uint64 nwrites;     /* write requests submitted since boot */
+	uint64 nflushes;    /* flush requests submitted since boot */
 } disk;
 
 static inline uint32
@@ -210,23 +225,26 @@ set_driver_features(uint64 features)
 }
 
 /*
- * Accept FEATURES_WANTED and nothing else, and make the device agree:
- * it clears FEATURES_OK again if it cannot work without something declined.
+ * Accept FEATURES_WANTED and what is offered of FEATURES_OPTIONAL, nothing
+ * else, and make the device agree: it clears FEATURES_OK again if it
+ * cannot work without something declined.
  */
 static void
 negotiate_features(void)
 {
 	uint64 offered = device_features();
+	uint64 accepted = FEATURES_WANTED | (offered & FEATURES_OPTIONAL);
 
 	if ((offered & FEATURES_WANTED) != FEATURES_WANTED)
 		panic("virtio disk: device does not offer VIRTIO_F_VERSION_1");
 	if (offered & VIRTIO_FEATURE(VIRTIO_BLK_F_RO))
 		printf("virtio disk: the disk is read-only; writes will fail\n");
-	set_driver_features(FEATURES_WANTED);
+	disk.can_flush = (accepted & VIRTIO_FEATURE(VIRTIO_BLK_F_FLUSH)) != 0;
+	set_driver_features(accepted);
 	add_status(VIRTIO_STATUS_FEATURES_OK);
 	if (!(reg_read(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
 		panic("virtio disk: device refused features %lx (offered %lx)",
-		      (uint64)FEATURES_WANTED, offered);
+		      accepted, offered);
 }
 
 static void *
@@ -376,6 +394,7 @@ build_request(uint16 *idx, struct buf **bufs, int nbufs, bool write)
 	r->status = STATUS_PENDING;
 	r->bufs = bufs;
 	r->nbufs = nbufs;
+	r->flush = NULL;
 
 	set_desc(idx[0], &r->hdr, sizeof(r->hdr), VIRTQ_DESC_F_NEXT, idx[1]);
 	for (i = 0; i < nbufs; i++) {
@@ -403,10 +422,31 @@ notify_device(void)
 }
 
 /*
- * Turn the run bufs[0 .. nbufs-1] into a request and put it on the
- * available ring, not yet published.  Waits for free descriptors if need
- * be, publishing first so that the requests holding them can finish.
+ * Take count descriptors into idx[], waiting for free ones if need be
+ * (publishing first, so that the requests holding them can finish).
  * Caller holds disk.lock.
+ */
+static void
+alloc_descs_wait(uint16 *idx, int count)
+{
+	while (!alloc_descs(idx, count)) {
+		notify_device();
+		sleep(&disk.nfree, &disk.lock);
+	}
+}
+
+/* Put the request whose chain starts at head on the available ring, not
+ * yet published.  Caller holds disk.lock. */
+static void
+queue_request(uint16 head)
+{
+	disk.avail->ring[disk.avail_next % NUM] = head;
+	disk.avail_next++;
+}
+
+/*
+ * Turn the run bufs[0 .. nbufs-1] into a request and queue it.  Caller
+ * holds disk.lock.
  */
 static void
 submit(struct buf **bufs, int nbufs, bool write)
@@ -414,17 +454,30 @@ submit(struct buf **bufs, int nbufs, bool write)
 	uint16 idx[MAX_RUN + 2];
 
 	assert_holding(&disk.lock);
-	while (!alloc_descs(idx, nbufs + 2)) {
-		notify_device();
-		sleep(&disk.nfree, &disk.lock);
-	}
+	alloc_descs_wait(idx, nbufs + 2);
 	build_request(idx, bufs, nbufs, write);
-	disk.avail->ring[disk.avail_next % NUM] = idx[0];
-	disk.avail_next++;
+	queue_request(idx[0]);
 	if (write)
 		disk.nwrites++;
 	else
 		disk.nreads++;
+}
+
+/* Fill descriptors idx[0..1] and req[idx[0]] with a flush for w. */
+static void
+build_flush(uint16 *idx, struct flush_wait *w)
+{
+	struct request *r = &disk.req[idx[0]];
+
+	r->hdr.type = VIRTIO_BLK_T_FLUSH;
+	r->hdr.reserved = 0;
+	r->hdr.sector = 0;
+	r->status = STATUS_PENDING;
+	r->bufs = NULL;
+	r->nbufs = 0;
+	r->flush = w;
+	set_desc(idx[0], &r->hdr, sizeof(r->hdr), VIRTQ_DESC_F_NEXT, idx[1]);
+	set_desc(idx[1], (void *)&r->status, 1, VIRTQ_DESC_F_WRITE, 0);
 }
 
 /* Sleep until none of bufs[0 .. n-1] is in flight.  Caller holds disk.lock. */
@@ -468,12 +521,39 @@ check_bufs(struct buf **bufs, int n)
 }
 
 void
-disk_stats(uint64 *reads, uint64 *writes)
+disk_stats(uint64 *reads, uint64 *writes, uint64 *flushes)
 {
 	acquire(&disk.lock);
 	*reads = disk.nreads;
 	*writes = disk.nwrites;
+	*flushes = disk.nflushes;
 	release(&disk.lock);
+}
+
+/*
+ * Sleeps, so process context only; see kernel/dev/disk.h.  On a disk
+ * without a write cache (FLUSH not offered) every completed write is
+ * already durable, and there is nothing to do.
+ */
+void
+disk_flush(void)
+{
+	struct flush_wait w = { false, STATUS_PENDING };
+	uint16 idx[2];
+
+	if (!disk.can_flush)
+		return;
+	acquire(&disk.lock);
+	alloc_descs_wait(idx, 2);
+	build_flush(idx, &w);
+	queue_request(idx[0]);
+	disk.nflushes++;
+	notify_device();
+	while (!w.done)
+		sleep(&w, &disk.lock);
+	release(&disk.lock);
+	if (w.status != VIRTIO_BLK_S_OK)
+		panic("virtio disk: flush failed (status %u)", w.status);
 }
 
 /* Sleeps, so process context only; see kernel/dev/disk.h for the contract. */
@@ -509,9 +589,17 @@ complete_request(uint32 head)
 	int i;
 
 	assert_holding(&disk.lock);
-	if (head >= NUM || disk.req[head].bufs == NULL)
+	if (head >= NUM || (disk.req[head].bufs == NULL && disk.req[head].flush == NULL))
 		panic("disk_intr: used ring names %u, not a request in flight", head);
 	r = &disk.req[head];
+	if (r->flush != NULL) {
+		r->flush->status = r->status;
+		r->flush->done = true;
+		wakeup(r->flush);
+		r->flush = NULL;
+		free_chain(head);
+		return;
+	}
 	if (r->status != VIRTIO_BLK_S_OK)
 		panic("virtio disk: %s of blocks %u..%u failed (status %u)",
 		      r->hdr.type == VIRTIO_BLK_T_OUT ? "write" : "read",
