@@ -48,18 +48,39 @@ struct superblock {
 #define MAXFILE      ((uint64)NDIRECT + NINDIRECT + NDINDIRECT)   /* in blocks */
 #define MAXFILESIZE  0xFFFFFFFFull    /* in bytes: the size field is 32 bits */
 
-/* An inode as stored on disk. */
+/*
+ * An inode as stored on disk.
+ *
+ * nlink counts the directory entries naming the inode, but never a
+ * directory's own "." or its children's "..":
+ *   - a file or device: the entries naming it;
+ *   - a directory: 1 for its entry in its parent (the root, which has
+ *     none, counts as named once too) plus 1 for each subdirectory.
+ * (Unix file systems usually count "." too, so there an empty directory
+ * has 2.)  mkdir gives a new directory nlink 1 and adds one to its
+ * parent's; removing it takes that one away again (kernel/fs/sysfile.c).
+ * mkfs writes the same counts, and fsck checks them.
+ */
 struct dinode {
 	int16  type;            /* T_DIR, T_FILE, T_DEVICE (include/stat.h); 0 = free */
 	int16  major;           /* device files: driver number */
 	int16  minor;           /* device files: unit number */
-	int16  nlink;           /* directory entries naming this inode */
+	int16  nlink;           /* directory entries naming this inode (above) */
 	uint32 size;            /* bytes of data */
 	uint32 addrs[NADDRS];   /* block numbers; 0 = not allocated (a hole) */
 };
 
 #define IPB   (BSIZE / sizeof(struct dinode))   /* inodes per block */
 #define BPB   (BSIZE * 8)                       /* bitmap bits per block */
+
+/*
+ * The largest file system the kernel mounts (kernel/fs/inode.c:mount_problem).
+ * Deleting a file may clear a bit in every bitmap block in one operation,
+ * which also logs a directory block and two inode blocks, so the bitmap may
+ * have at most MAXOPBLOCKS - 3 blocks: 13 of BPB bits, 425,984 blocks.
+ */
+#define FS_MAXBITMAP  (MAXOPBLOCKS - 3)             /* most bitmap blocks */
+#define FS_MAXBLOCKS  ((uint32)FS_MAXBITMAP * BPB)  /* most blocks in an image */
 
 /* Directory entries: a directory is a file holding an array of these. */
 #define DIRSIZ 14
@@ -68,6 +89,8 @@ struct dirent {
 	uint16 inum;            /* 0 = free slot */
 	char   name[DIRSIZ];    /* NUL-padded; not terminated when DIRSIZ long */
 };
+
+#define FS_MAXINODES  65536u   /* most inodes: dirent.inum is 16 bits */
 
 /* The log header, stored in block logstart: which home blocks follow it. */
 struct logheader {
@@ -81,6 +104,7 @@ _Static_assert(BSIZE % sizeof(struct dirent) == 0, "dirents must tile a block");
 _Static_assert(sizeof(struct superblock) <= BSIZE, "superblock fits a block");
 _Static_assert(sizeof(struct logheader) <= BSIZE, "log header fits a block");
 _Static_assert(MAXFILE * BSIZE >= 64ull * 1024 * 1024, "files of 64 MiB");
+_Static_assert(FS_MAXINODES - 1 == (uint16)-1, "every inode number fits dirent.inum");
 
 /* Block holding inode inum. */
 static inline uint32

@@ -25,9 +25,11 @@
  * removing a directory takes it away again.
  *
  * How it works.  The whole image is built in memory and written to the
- * file only at the end, so a refused image never reaches the disk, and a
- * file whose writing fails is removed.  Inodes are handed out from ROOTINO
- * upward and blocks from the first data block upward, never freed: the
+ * file only at the end, so a refused image never reaches the disk.  If
+ * writing fails, the file is removed only when mkfs created it: a path
+ * that was there before (an old image, /dev/null, a FIFO, a symbolic
+ * link) is never unlinked.  Inodes are handed out from ROOTINO upward
+ * and blocks from the first data block upward, never freed: the
  * used blocks are therefore exactly those below the next free one, and the
  * free bitmap, written last, marks that prefix.  A file's blocks are found or added by
  * walking its block map with fs_block_level(), allocating indirect blocks
@@ -36,9 +38,12 @@
  * Anything that would make a bad image (a name longer than DIRSIZ, a name
  * already in its directory, a file over the size limit, too few inodes or
  * blocks, an unreadable input) is refused with a message naming the file
- * and the reason, and exit status 1; bad arguments print the usage line
- * and exit with status 2.  On success mkfs prints nothing, unless -v asks
- * for a one-line summary of the layout.
+ * and the reason, and exit status 1, as is a failure to write the image
+ * (with the host's reason, e.g. "No space left on device").  Bad
+ * arguments, including sizes the kernel would not mount (more than
+ * FS_MAXBLOCKS blocks or FS_MAXINODES inodes), print a message or the
+ * usage line and exit with status 2.  On success mkfs prints nothing,
+ * unless -v asks for a one-line summary of the layout.
  *
  * The on-disk integers are little-endian, which is also this host's order,
  * so structures are copied into the image as they are.
@@ -60,7 +65,6 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "mkfs copies structures as they are: it needs a little-endian host");
 
 #define LOGSIZE     (LOGBLOCKS + 1)          /* log header and log blocks */
-#define MAXINODES   ((uint32)UINT16_MAX + 1) /* dirent.inum is 16 bits */
 
 static const unsigned char elf_magic[4] = { 0x7f, 'E', 'L', 'F' };
 
@@ -161,9 +165,15 @@ parse_args(int argc, char **argv, struct options *opt)
 				c, optarg);
 		return -EINVAL;
 	}
-	if (opt->inodes > MAXINODES) {
+	if (opt->inodes > FS_MAXINODES) {
 		fprintf(stderr, "mkfs: -i: at most %u inodes fit 16-bit inode numbers\n",
-			MAXINODES);
+			FS_MAXINODES);
+		return -EINVAL;
+	}
+	if (opt->blocks > FS_MAXBLOCKS) {
+		fprintf(stderr, "mkfs: -b: at most %u blocks: the kernel mounts no "
+			"larger image (its bitmap must fit one log operation)\n",
+			FS_MAXBLOCKS);
 		return -EINVAL;
 	}
 	if (optind >= argc)
@@ -255,30 +265,65 @@ img_finish(struct image *img)
 	memcpy(img_block(img, 1), &img->sb, sizeof img->sb);
 }
 
-/* Write the image to path, removing the file if that fails.  0 or -1. */
-static int
-img_write(struct image *img, const char *path)
+/* Open path for writing, creating it if it is not there; *created says
+ * whether this call made it ("x": only a new file, as C11 defines it).
+ * NULL, with errno set, when it cannot be opened. */
+static FILE *
+open_output(const char *path, bool *created)
 {
 	FILE *f;
 
-	f = fopen(path, "wb");
-	if (f == NULL) {
-		complain(path, -errno);
-		return -1;
-	}
-	if (fwrite(img->data, BSIZE, img->sb.size, f) != img->sb.size) {
-		complain(path, -errno);
-		fclose(f);
-		goto out_remove;
-	}
-	if (fclose(f) != 0) {
-		complain(path, -errno);
-		goto out_remove;
+	f = fopen(path, "wbx");
+	*created = f != NULL;
+	if (f == NULL && errno == EEXIST)
+		f = fopen(path, "wb");
+	return f;
+}
+
+/* Write n bytes from p to fd, unbuffered.  0 or a negative errno. */
+static int
+write_all(int fd, const uint8 *p, uint64 n)
+{
+	ssize_t m;
+
+	while (n > 0) {
+		m = write(fd, p, n);
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m < 0)
+			return -errno;
+		p += m;
+		n -= m;
 	}
 	return 0;
+}
 
-out_remove:
-	unlink(path);
+/* Write the image to path; if that fails, remove the file only when this
+ * call created it.  0, or -1 after saying why. */
+static int
+img_write(struct image *img, const char *path)
+{
+	bool created;
+	FILE *f;
+	int err;
+
+	f = open_output(path, &created);
+	if (f == NULL) {
+		fprintf(stderr, "mkfs: %s: cannot open for writing: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	err = write_all(fileno(f), img->data, (uint64)img->sb.size * BSIZE);
+	if (fclose(f) != 0 && err == 0)
+		err = -errno;
+	if (err == 0)
+		return 0;
+	fprintf(stderr, "mkfs: %s: write error: %s\n", path, strerror(-err));
+	if (created)
+		unlink(path);
+	else
+		fprintf(stderr, "mkfs: %s: left in place: mkfs did not create it\n",
+			path);
 	return -1;
 }
 

@@ -8,10 +8,14 @@
  * needing the direct, single-indirect and double-indirect blocks read back
  * byte for byte, and that the free bitmap marks exactly the blocks in use.
  * The refusal tests check that each bad request exits non-zero, names the
- * culprit on stderr and leaves no image behind.
+ * culprit on stderr and leaves no image behind, including a size the
+ * kernel would not mount.  The write tests send the image through a
+ * symbolic link to /dev/full: the error must name its cause, and the link,
+ * which mkfs did not create, must survive.
  *
  *   cc -O2 -g -Wall -Werror -std=gnu11 -I. -o /tmp/mkfs_test mkfs/mkfs_test.c
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -589,6 +593,64 @@ TEST(refuses_bad_arguments)
 	expect_refusal("-b -5 %s", "usage");
 	expect_refusal("-i 0 %s", "usage");
 	expect_refusal("-x %s", "usage");
+}
+
+/* ---- limits and write errors ------------------------------------------- */
+
+TEST(refuses_image_larger_than_kernel_mounts)
+{
+	char args[512], says[128];
+
+	/* /dev/null takes the image without storing it. */
+	snprintf(args, sizeof args, "-b %u /dev/null", FS_MAXBLOCKS + 1);
+	EXPECT_EQ(run_mkfs(args), 2);
+	snprintf(says, sizeof says, "at most %u blocks", FS_MAXBLOCKS);
+	EXPECT(file_contains(tmp("err"), says));
+	snprintf(args, sizeof args, "-b %u /dev/null", FS_MAXBLOCKS);
+	EXPECT_EQ(run_mkfs(args), 0);
+}
+
+/* Make tmpdir/full a symbolic link to /dev/full, on which every write fails
+ * with ENOSPC.  False (and a note) when this host has no /dev/full. */
+static bool
+make_full_link(void)
+{
+	unlink(tmp("full"));
+	if (access("/dev/full", W_OK) != 0) {
+		printf("  no writable /dev/full here: skipped\n");
+		return false;
+	}
+	EXPECT(symlink("/dev/full", tmp("full")) == 0);
+	return true;
+}
+
+TEST(reports_write_error_with_its_cause)
+{
+	char args[512];
+
+	if (!make_full_link())
+		return;
+	write_file(tmp("w.txt"), "w", 1);
+	snprintf(args, sizeof args, "%s %s", tmp("full"), tmp("w.txt"));
+	EXPECT_EQ(run_mkfs(args), 1);
+	EXPECT(file_contains(tmp("err"), "write error"));
+	EXPECT(file_contains(tmp("err"), strerror(ENOSPC)));
+	EXPECT(!file_contains(tmp("err"), "image is full"));
+}
+
+TEST(never_removes_an_output_path_it_did_not_create)
+{
+	char args[512], target[64];
+	ssize_t n;
+
+	if (!make_full_link())
+		return;
+	write_file(tmp("w.txt"), "w", 1);
+	snprintf(args, sizeof args, "%s %s", tmp("full"), tmp("w.txt"));
+	EXPECT(run_mkfs(args) != 0);
+	n = readlink(tmp("full"), target, sizeof target - 1);
+	EXPECT(n > 0);
+	unlink(tmp("full"));
 }
 
 int

@@ -93,11 +93,10 @@ mount_problem(void)
 		return why;
 	if (sb.nlog - 1 < MAXOPBLOCKS)
 		return "log is too small for one file-system operation";
-	if (sb.ninodes > 65536)
+	if (sb.ninodes > FS_MAXINODES)
 		return "more inodes than a directory entry can name";
-	/* Deleting a file may clear bits in every bitmap block, in one
-	 * operation that also logs a directory block and two inodes. */
-	if ((sb.size + BPB - 1) / BPB > MAXOPBLOCKS - 3)
+	/* FS_MAXBLOCKS says why: its bitmap must fit one operation's log. */
+	if (sb.size > FS_MAXBLOCKS)
 		return "disk too large: its bitmap exceeds one operation's log room";
 	return NULL;
 }
