@@ -55,7 +55,7 @@ KSRCS = $(filter-out %_test.c,$(wildcard kernel/*.c kernel/*/*.c)) \
         include/fmt.c include/string.c include/errno.c
 KOBJS = $(patsubst %.c,build/%.o,$(patsubst %.S,build/%.o,$(KSRCS)))
 
-all: kernel/kernel userprogs mkfs/mkfs fs.img
+all: kernel/kernel userprogs mkfs/mkfs mkfs/fsck fs.img
 
 # The kernel is linked twice, so that it can name its own functions in a
 # panic's backtrace (kernel/lib/ksym.c): the first link has no symbol table;
@@ -140,6 +140,11 @@ mkfs/mkfs: mkfs/mkfs.c include/*.h
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ mkfs/mkfs.c
 
+# fsck checks an image and repairs what is safe; `mkfs/fsck -n fs.img` only reports.
+mkfs/fsck: mkfs/fsck.c include/*.h
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ mkfs/fsck.c
+
 fs.img: mkfs/mkfs README.md $(UPROGS)
 	@echo "  MKFS    $@"
 	$(Q)mkfs/mkfs $@ README.md $(UPROGS)
@@ -160,7 +165,8 @@ TEST_SOURCES_buddy_test  = kernel/mem/buddy.c
 build/host/include/fmt_test: include/fmt.c
 build/host/kernel/mem/buddy_test: kernel/mem/buddy.c
 
-unit: $(UNITTESTS) mkfs/mkfs
+# mkfs_test and fsck_test run mkfs/mkfs and mkfs/fsck, so those come first.
+unit: $(UNITTESTS) mkfs/mkfs mkfs/fsck
 	@fail=0; for t in $(UNITTESTS); do $$t || fail=1; done; exit $$fail
 
 # ---- running ----------------------------------------------------------------
@@ -293,7 +299,7 @@ check-tools:
 
 clean:
 	rm -rf build kernel/kernel kernel/kernel.asm kernel/kernel.sym \
-		user/bin mkfs/mkfs fs.img .gdbinit
+		user/bin mkfs/mkfs mkfs/fsck fs.img .gdbinit
 
 .PHONY: all userprogs unit qemu print-qemu print-kernel-cc bench test deps check-tools clean \
 	qemu-gdb print-gdbport FORCE

@@ -11,8 +11,8 @@
  *
  * Block 0 is unused, block 1 holds the superblock, which records where each
  * other region starts.  fs_layout() computes a layout for an image size and
- * fs_superblock_check() is the one test, used by both mkfs and the kernel's
- * mount, that a superblock describes a sane image.
+ * fs_superblock_check() is the one test, used by both the kernel's mount
+ * and fsck, that a superblock describes a sane image.
  *
  * All integers on disk are little-endian, as RISC-V and the hosts mkfs runs
  * on are.
