@@ -41,6 +41,7 @@
 	X(EFBIG,       27,  "file too large")                   \
 	X(ENOSPC,      28,  "no space left on device")          \
 	X(ESPIPE,      29,  "illegal seek")                     \
+	X(EROFS,       30,  "read-only file system")            \
 	X(EMLINK,      31,  "too many links")                   \
 	X(EPIPE,       32,  "broken pipe")                      \
 	X(ERANGE,      34,  "result out of range")              \

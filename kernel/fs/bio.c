@@ -161,24 +161,31 @@ bget(uint dev, uint blockno)
 	return b;
 }
 
-/* A locked buffer holding block blockno of dev; release it with brelse(). */
+/*
+ * A locked buffer holding block blockno of dev; release it with brelse().
+ * NULL when the disk failed to read the block (the buffer stays invalid,
+ * so the next bread tries the disk again).
+ */
 struct buf *
 bread(uint dev, uint blockno)
 {
 	struct buf *b = bget(dev, blockno);
 
 	if (!b->valid) {
-		disk_rw(&b, 1, false);
+		if (disk_rw(&b, 1, false) < 0) {
+			brelse(b);
+			return NULL;
+		}
 		b->valid = true;
 	}
 	return b;
 }
 
-/* Write b's contents to its block.  The caller holds b's lock. */
-void
+/* Write b's contents to its block: 0 or -EIO.  The caller holds b's lock. */
+int
 bwrite(struct buf *b)
 {
-	disk_rw(&b, 1, true);
+	return disk_rw(&b, 1, true);
 }
 
 /*
@@ -186,11 +193,10 @@ bwrite(struct buf *b)
  * sends runs of consecutive block numbers (in array order) as single
  * requests, so callers that sort by block number get the fewest requests.
  */
-void
+int
 bwrite_many(struct buf **bufs, int n)
 {
-	if (n > 0)
-		disk_rw(bufs, n, true);
+	return n > 0 ? disk_rw(bufs, n, true) : 0;
 }
 
 /* Unlock b and drop the caller's reference to it. */

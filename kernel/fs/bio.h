@@ -1,6 +1,8 @@
 /*
  * kernel/fs/bio.h: the buffer cache.  bread() returns a locked buffer holding a
  * block; the caller may change data and bwrite() it, and must brelse() it.
+ * bread() returns NULL when the disk cannot read the block, and the writes
+ * return -EIO when it cannot write one.
  */
 #ifndef KERNEL_FS_BIO_H
 #define KERNEL_FS_BIO_H
@@ -9,9 +11,9 @@
 
 void bio_init(void);
 struct buf *bread(uint dev, uint blockno);
-void bwrite(struct buf *b);
+int  bwrite(struct buf *b);
 /* Write n locked buffers with as few disk requests as their numbers allow. */
-void bwrite_many(struct buf **bufs, int n);
+int  bwrite_many(struct buf **bufs, int n);
 void brelse(struct buf *b);
 /* Keep b in the cache (the log holds it until it is installed). */
 void bpin(struct buf *b);

@@ -24,6 +24,7 @@ struct buf {
 
 	/* [disk.lock] in flight to or from the disk (kernel/riscv/virtio_disk.c) */
 	bool disk;
+	bool io_failed;           /* the device reported an error for it */
 };
 
 #endif /* KERNEL_FS_BUF_H */

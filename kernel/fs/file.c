@@ -134,7 +134,8 @@ filestat(struct file *f, uint64 addr)
 
 	if (f->type != FD_INODE && f->type != FD_DEVICE)
 		return -EINVAL;
-	ilock(f->ip);
+	if (ilock(f->ip) < 0)
+		return -EIO;
 	stati(f->ip, &st);
 	iunlock(f->ip);
 	return copyout(myproc()->pagetable, addr, &st, sizeof(st));
@@ -167,7 +168,8 @@ fileread(struct file *f, uint64 addr, int n)
 			return -ENODEV;
 		return dev->read(true, addr, n);
 	case FD_INODE:
-		ilock(f->ip);
+		if (ilock(f->ip) < 0)
+			return -EIO;
 		r = readi(f->ip, true, addr, f->off, n);
 		if (r > 0)
 			f->off += r;
@@ -180,20 +182,29 @@ fileread(struct file *f, uint64 addr, int n)
 
 /*
  * Write n bytes from user address addr to an inode file, one log operation
- * per chunk.  Returns the bytes written, or the first chunk's error.
+ * per chunk.  Returns the bytes written, or the first chunk's error
+ * (-EROFS once a failed disk write has made the file system read-only,
+ * -EIO for a chunk whose operation was under way when that happened).
  */
 static int
 write_inode(struct file *f, uint64 addr, int n)
 {
-	int done = 0, chunk, r = 0;
+	int done = 0, chunk, r = 0, e;
 
 	while (done < n) {
 		if (killed(myproc())) {
 			r = -EINTR;   /* a long write stops between chunks */
 			break;
 		}
+		if (log_readonly()) {
+			r = -EROFS;
+			break;
+		}
 		begin_op();
-		ilock(f->ip);
+		if ((r = ilock(f->ip)) < 0) {
+			end_op();
+			break;
+		}
 		if (f->append)
 			f->off = f->ip->size;
 		chunk = CHUNK_BLOCKS * BSIZE - f->off % BSIZE;
@@ -203,7 +214,8 @@ write_inode(struct file *f, uint64 addr, int n)
 		if (r > 0)
 			f->off += r;
 		iunlock(f->ip);
-		end_op();
+		if ((e = end_op()) < 0 && r >= 0)
+			r = e;    /* this chunk may never reach the disk */
 		if (r < 0)
 			break;
 		done += r;

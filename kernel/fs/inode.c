@@ -36,10 +36,20 @@
  * Directories.  A directory is a file holding struct dirent records; inum 0
  * marks a free slot.  nlink of a directory counts the entries naming it,
  * not counting its own ".": one for its entry in its parent, plus one for
- * each subdirectory's "..".  mkfs gives every inode nlink 1, so a directory
- * built by mkfs may count fewer than that; the kernel never lowers a
- * directory's count below 1 on account of a ".." (see sysfile.c).
+ * each subdirectory's ".." (the rule beside struct dinode, which mkfs and
+ * fsck follow too).
+ *
+ * A damaged disk.  Nothing read from the disk is trusted: an inode is
+ * checked when ilock() loads it (type, link count, size, block pointers),
+ * every block pointer read from an indirect block and every directory
+ * entry is checked when it is used, and a block about to be freed must be
+ * marked in use.  A structure that fails its check is named on the
+ * console, and the operation fails with -EIO, never writing through it:
+ * damage stays where it is instead of spreading (fsck repairs it).  A
+ * block the disk cannot read fails the operation with -EIO the same way;
+ * one that cannot be written makes the file system read-only (log.c).
  */
+#include <stdarg.h>
 #include "include/types.h"
 #include "include/param.h"
 #include "include/fs_format.h"
@@ -47,6 +57,7 @@
 #include "include/stat.h"
 #include "include/errno.h"
 #include "include/string.h"
+#include "include/fmt.h"
 #include "kernel/lock/spinlock.h"
 #include "kernel/lock/sleeplock.h"
 #include "kernel/fs/buf.h"
@@ -81,6 +92,30 @@ umin(uint a, uint b)
 	return a < b ? a : b;
 }
 
+/*
+ * Name damage found on the disk on the console; the caller then fails its
+ * operation with -EIO.  Returns -EIO, for "return fs_damaged(...)".
+ */
+int
+fs_damaged(const char *fmt, ...)
+{
+	va_list ap;
+	char what[96];
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	printf("fs: damaged: %s\n", what);
+	return -EIO;
+}
+
+/* May a block pointer hold b?  0 (no block), or a block of the data region. */
+static bool
+block_ok(uint b)
+{
+	return b == 0 || (b >= fs_data_start(&sb) && b < sb.size);
+}
+
 /* ---- mounting ----------------------------------------------------------- */
 
 /* Why the superblock in sb cannot be used on this kernel, or NULL. */
@@ -101,14 +136,20 @@ mount_problem(void)
 	return NULL;
 }
 
+static int load_inode(struct inode *ip, bool orphan);   /* ---- inodes */
+
 /* Is inode inum allocated, with no directory entry naming it? */
 static bool
 dinode_is_orphan(uint dev, uint inum)
 {
 	struct buf *bp = bread(dev, fs_inode_block(&sb, inum));
-	struct dinode *dip = (struct dinode *)bp->data + inum % IPB;
-	bool orphan = dip->type != 0 && dip->nlink == 0;
+	struct dinode *dip;
+	bool orphan;
 
+	if (bp == NULL)
+		return false;
+	dip = (struct dinode *)bp->data + inum % IPB;
+	orphan = dip->type != 0 && dip->nlink == 0;
 	brelse(bp);
 	return orphan;
 }
@@ -128,17 +169,20 @@ static void
 reclaim_orphans(uint dev)
 {
 	struct inode *ip;
-	int freed = 0;
+	int freed = 0, r;
 
 	for (uint inum = 1; inum < sb.ninodes; inum++) {
 		if (!dinode_is_orphan(dev, inum))
 			continue;
 		begin_op();
 		ip = iget(dev, inum);
-		ilock(ip);
-		iunlockput(ip);   /* the last reference: iput frees it */
+		acquiresleep(&ip->lock);
+		r = ip->valid ? 0 : load_inode(ip, true);
+		releasesleep(&ip->lock);
+		iput(ip);         /* the last reference: iput frees it */
 		end_op();
-		freed++;
+		if (r == 0)
+			freed++;
 	}
 	if (freed > 0)
 		printf("fs: freed %d orphaned inode%s (unlinked while open at a crash)\n",
@@ -177,15 +221,18 @@ fs_init(int dev)
 
 /* ---- blocks ------------------------------------------------------------- */
 
-/* Zero block b through the log. */
-static void
+/* Zero block b through the log: 0 or -EIO. */
+static int
 zero_block(uint dev, uint b)
 {
 	struct buf *bp = bread(dev, b);
 
+	if (bp == NULL)
+		return -EIO;
 	memset(bp->data, 0, BSIZE);
 	log_write(bp);
 	brelse(bp);
+	return 0;
 }
 
 /* The first clear bit of map in [from, to), or -1.  Full bytes are skipped. */
@@ -207,12 +254,12 @@ bitmap_find_clear(const uchar *map, uint from, uint to)
 }
 
 /*
- * Allocate a zeroed disk block.  Returns its number, or 0 when the disk is
- * full.  Only data blocks (from fs_data_start) are handed out, whatever the
- * bitmap says about the metadata.  Inside an operation.
+ * Allocate a zeroed disk block into *b: 0, -ENOSPC when the disk is full,
+ * or -EIO.  Only data blocks (from fs_data_start) are handed out, whatever
+ * the bitmap says about the metadata.  Inside an operation.
  */
-static uint
-balloc(uint dev)
+static int
+balloc(uint dev, uint *b)
 {
 	uint first = fs_data_start(&sb);
 	uint base, from, to;
@@ -222,29 +269,41 @@ balloc(uint dev)
 	for (base = first - first % BPB; base < sb.size; base += BPB) {
 		from = base < first ? first - base : 0;
 		to = umin(BPB, sb.size - base);
-		bp = bread(dev, fs_bitmap_block(&sb, base));
+		if ((bp = bread(dev, fs_bitmap_block(&sb, base))) == NULL)
+			return -EIO;
 		bit = bitmap_find_clear(bp->data, from, to);
 		if (bit >= 0) {
 			bp->data[bit / 8] |= 1 << (bit % 8);
 			log_write(bp);
 			brelse(bp);
-			zero_block(dev, base + bit);
-			return base + bit;
+			*b = base + bit;
+			return zero_block(dev, *b);
 		}
 		brelse(bp);
 	}
-	return 0;
+	return -ENOSPC;
 }
 
-/* Mark block b free.  Inside an operation. */
+/*
+ * Mark block b free.  A block the bitmap already calls free is damage
+ * (two owners, or a bad pointer): it is reported and left alone, since
+ * clearing the bit again would hand it out twice.  Inside an operation.
+ */
 static void
 bfree(uint dev, uint b)
 {
 	struct buf *bp = bread(dev, fs_bitmap_block(&sb, b));
 	uint bit = b % BPB;
 
-	if ((bp->data[bit / 8] & (1 << (bit % 8))) == 0)
-		panic("bfree: block %u is already free", b);
+	if (bp == NULL) {
+		printf("fs: cannot read the bitmap to free block %u; it stays in use\n", b);
+		return;
+	}
+	if ((bp->data[bit / 8] & (1 << (bit % 8))) == 0) {
+		fs_damaged("block %u is freed but the bitmap says it is free", b);
+		brelse(bp);
+		return;
+	}
 	bp->data[bit / 8] &= ~(1 << (bit % 8));
 	log_write(bp);
 	brelse(bp);
@@ -259,6 +318,10 @@ count_free_blocks(uint dev)
 	while (b < sb.size) {
 		struct buf *bp = bread(dev, fs_bitmap_block(&sb, b));
 		uint end = umin(sb.size, b - b % BPB + BPB);
+		if (bp == NULL) {   /* unreadable: count its blocks as used */
+			b = end;
+			continue;
+		}
 		for (; b < end; b++)
 			if ((bp->data[(b % BPB) / 8] & (1 << (b % 8))) == 0)
 				free++;
@@ -275,7 +338,10 @@ count_free_inodes(uint dev)
 
 	for (uint first = 0; first < sb.ninodes; first += IPB) {
 		struct buf *bp = bread(dev, fs_inode_block(&sb, first));
-		struct dinode *dip = (struct dinode *)bp->data;
+		struct dinode *dip;
+		if (bp == NULL)     /* unreadable: count its inodes as used */
+			continue;
+		dip = (struct dinode *)bp->data;
 		for (uint i = 0; i < IPB && first + i < sb.ninodes; i++)
 			if (first + i != 0 && dip[i].type == 0)
 				free++;
@@ -297,19 +363,39 @@ fs_usage(uint dev, uint *freeblocks, uint *totalblocks, uint *freeinodes,
 /* ---- inodes ------------------------------------------------------------- */
 
 /*
- * Allocate a free on-disk inode of the given type (nlink 0, no blocks) and
- * return it referenced and unlocked, or NULL when every inode is in use.
- * Inside an operation.
+ * Fill the cache entry of an inode ialloc has just claimed, as ilock would
+ * load it: a new inode has no links yet, which ilock's check would call
+ * damage.  Nobody else can reference it yet.
  */
-struct inode *
-ialloc(uint dev, short type)
+static void
+load_new_inode(struct inode *ip, short type)
+{
+	acquiresleep(&ip->lock);
+	ip->type = type;
+	ip->major = 0;
+	ip->minor = 0;
+	ip->nlink = 0;
+	ip->size = 0;
+	memset(ip->addrs, 0, sizeof(ip->addrs));
+	ip->valid = true;
+	releasesleep(&ip->lock);
+}
+
+/*
+ * Allocate a free on-disk inode of the given type (nlink 0, no blocks):
+ * 0 and *ipp referenced and unlocked, -ENOSPC when every inode is in use,
+ * or -EIO.  Inside an operation.
+ */
+int
+ialloc(uint dev, short type, struct inode **ipp)
 {
 	struct buf *bp;
 	struct dinode *dip;
 	uint first, i;
 
 	for (first = 0; first < sb.ninodes; first += IPB) {
-		bp = bread(dev, fs_inode_block(&sb, first));
+		if ((bp = bread(dev, fs_inode_block(&sb, first))) == NULL)
+			return -EIO;
 		dip = (struct dinode *)bp->data;
 		for (i = 0; i < IPB && first + i < sb.ninodes; i++) {
 			if (first + i == 0 || dip[i].type != 0)
@@ -318,14 +404,20 @@ ialloc(uint dev, short type)
 			dip[i].type = type;
 			log_write(bp);
 			brelse(bp);
-			return iget(dev, first + i);
+			*ipp = iget(dev, first + i);
+			load_new_inode(*ipp, type);
+			return 0;
 		}
 		brelse(bp);
 	}
-	return NULL;
+	return -ENOSPC;
 }
 
-/* Copy ip's contents to its disk inode.  Caller holds ip's lock, in an op. */
+/*
+ * Copy ip's contents to its disk inode.  Caller holds ip's lock, in an op.
+ * The inode's block was read when ilock loaded it, so failing to read it
+ * again means the disk is failing: the file system goes read-only.
+ */
 void
 iupdate(struct inode *ip)
 {
@@ -333,7 +425,10 @@ iupdate(struct inode *ip)
 	struct dinode *dip;
 
 	assert_holdingsleep(&ip->lock);
-	bp = bread(ip->dev, fs_inode_block(&sb, ip->inum));
+	if ((bp = bread(ip->dev, fs_inode_block(&sb, ip->inum))) == NULL) {
+		log_fail("updating an inode");
+		return;
+	}
 	dip = (struct dinode *)bp->data + ip->inum % IPB;
 	dip->type = ip->type;
 	dip->major = ip->major;
@@ -389,30 +484,72 @@ idup(struct inode *ip)
 	return ip;
 }
 
-/* Lock ip, reading its contents from disk if they are not loaded yet. */
-void
-ilock(struct inode *ip)
+/*
+ * What is wrong with disk inode dip, or NULL.  Only an orphan (being freed
+ * at mount) may have no links; any other inode is reached through a
+ * directory entry, so it must be allocated and counted.
+ */
+static const char *
+dinode_problem(const struct dinode *dip, bool orphan)
+{
+	if (dip->type == 0)
+		return "it is free";
+	if (dip->type != T_DIR && dip->type != T_FILE && dip->type != T_DEVICE)
+		return "its type is unknown";
+	if (dip->nlink < (orphan ? 0 : 1))
+		return "its link count is below 1";
+	if (dip->size > MAXFILESIZE || dip->size > MAXFILE * BSIZE)
+		return "its size is beyond the largest file";
+	if (dip->type == T_DIR && dip->size % sizeof(struct dirent) != 0)
+		return "it is a directory that ends in part of an entry";
+	for (int i = 0; i < NADDRS; i++)
+		if (!block_ok(dip->addrs[i]))
+			return "a block pointer is outside the data region";
+	return NULL;
+}
+
+/* Read ip's contents from its disk inode, checking them: 0 or -EIO. */
+static int
+load_inode(struct inode *ip, bool orphan)
 {
 	struct buf *bp;
 	struct dinode *dip;
+	const char *why;
 
+	if ((bp = bread(ip->dev, fs_inode_block(&sb, ip->inum))) == NULL)
+		return -EIO;
+	dip = (struct dinode *)bp->data + ip->inum % IPB;
+	if ((why = dinode_problem(dip, orphan)) != NULL) {
+		brelse(bp);
+		return fs_damaged("inode %u: %s", ip->inum, why);
+	}
+	ip->type = dip->type;
+	ip->major = dip->major;
+	ip->minor = dip->minor;
+	ip->nlink = dip->nlink;
+	ip->size = dip->size;
+	memmove(ip->addrs, dip->addrs, sizeof(ip->addrs));
+	brelse(bp);
+	ip->valid = true;
+	return 0;
+}
+
+/*
+ * Lock ip, reading its contents from disk if they are not loaded yet.
+ * Returns 0 with ip locked, or -EIO, unlocked, when the disk cannot read
+ * the inode or holds a damaged one there (the console says which).
+ */
+int
+ilock(struct inode *ip)
+{
 	if (ip == NULL || ip->ref < 1)
 		panic("ilock: inode not referenced");
 	acquiresleep(&ip->lock);
-	if (!ip->valid) {
-		bp = bread(ip->dev, fs_inode_block(&sb, ip->inum));
-		dip = (struct dinode *)bp->data + ip->inum % IPB;
-		ip->type = dip->type;
-		ip->major = dip->major;
-		ip->minor = dip->minor;
-		ip->nlink = dip->nlink;
-		ip->size = dip->size;
-		memmove(ip->addrs, dip->addrs, sizeof(ip->addrs));
-		brelse(bp);
-		ip->valid = true;
+	if (!ip->valid && load_inode(ip, false) < 0) {
+		releasesleep(&ip->lock);
+		return -EIO;
 	}
-	if (ip->type == 0)
-		panic("ilock: inode %u is free", ip->inum);
+	return 0;
 }
 
 void
@@ -428,8 +565,13 @@ static void
 dinode_free(uint dev, uint inum)
 {
 	struct buf *bp = bread(dev, fs_inode_block(&sb, inum));
-	struct dinode *dip = (struct dinode *)bp->data + inum % IPB;
+	struct dinode *dip;
 
+	if (bp == NULL) {
+		log_fail("freeing an inode");
+		return;
+	}
+	dip = (struct dinode *)bp->data + inum % IPB;
 	dip->type = 0;
 	log_write(bp);
 	brelse(bp);
@@ -453,7 +595,8 @@ iput(struct inode *ip)
 	uint dev, inum;
 
 	acquire(&itable.lock);
-	last = ip->ref == 1 && ip->valid && ip->nlink == 0;
+	/* A read-only file system frees nothing: the next mount reclaims it. */
+	last = ip->ref == 1 && ip->valid && ip->nlink == 0 && !log_readonly();
 	if (last) {
 		/*
 		 * The only reference is ours, so nobody else holds the lock
@@ -487,89 +630,108 @@ iunlockput(struct inode *ip)
 /* ---- the block map ------------------------------------------------------ */
 
 /*
- * The block number in *slot, allocating a block for it when it is 0 and
- * alloc is set.  holder is the locked buffer *slot lives in (logged when
- * the slot changes), or NULL for ip->addrs.  Returns 0 for a hole, or when
- * the disk is full.
+ * The block number in *slot, into *b, allocating a block for it when it is
+ * 0 and alloc is set.  holder is the locked buffer *slot lives in (logged
+ * when the slot changes), or NULL for ip->addrs, which ilock checked.  A
+ * pointer read from a block is checked here, before it is used.  Returns
+ * 0 (*b = 0: a hole), -ENOSPC, or -EIO.
  */
-static uint
-map_slot(uint dev, uint32 *slot, struct buf *holder, bool alloc)
+static int
+map_slot(struct inode *ip, uint32 *slot, struct buf *holder, bool alloc, uint *b)
 {
-	uint b;
+	int r;
 
+	if (!block_ok(*slot))
+		return fs_damaged("inode %u: block pointer %u is outside the data region",
+			       ip->inum, *slot);
 	if (*slot == 0 && alloc) {
-		b = balloc(dev);
-		if (b == 0)
-			return 0;
-		*slot = b;
+		if ((r = balloc(ip->dev, b)) < 0)
+			return r;
+		*slot = *b;
 		if (holder != NULL)
 			log_write(holder);
 	}
-	return *slot;
+	*b = *slot;
+	return 0;
 }
 
 /* Entry index of indirect block ind (0: there is none), as map_slot. */
-static uint
-map_indirect(uint dev, uint ind, uint index, bool alloc)
+static int
+map_indirect(struct inode *ip, uint ind, uint index, bool alloc, uint *b)
 {
 	struct buf *bp;
-	uint b;
+	int r;
 
+	*b = 0;
 	if (ind == 0)
 		return 0;
-	bp = bread(dev, ind);
-	b = map_slot(dev, (uint32 *)bp->data + index, bp, alloc);
+	if ((bp = bread(ip->dev, ind)) == NULL)
+		return -EIO;
+	r = map_slot(ip, (uint32 *)bp->data + index, bp, alloc, b);
 	brelse(bp);
-	return b;
+	return r;
 }
 
 /*
- * The disk block holding block bn of ip's data, or 0: a hole when alloc is
- * false, a full disk when it is true.  With alloc, missing data and
- * indirect blocks are allocated; ip->addrs may change in memory, so the
- * caller must iupdate(ip).  Caller holds ip's lock (and is in an operation
- * when alloc is set); bn is below MAXFILE.
+ * The disk block holding block bn of ip's data, into *b: 0 for a hole
+ * when alloc is false.  With alloc, missing data and indirect blocks are
+ * allocated; ip->addrs may change in memory, so the caller must
+ * iupdate(ip).  Returns 0, -ENOSPC or -EIO.  Caller holds ip's lock (and
+ * is in an operation when alloc is set); bn is below MAXFILE.
  */
-static uint
-bmap(struct inode *ip, uint64 bn, bool alloc)
+static int
+bmap(struct inode *ip, uint64 bn, bool alloc, uint *b)
 {
 	uint64 index;
 	uint ind;
+	int r;
 
 	assert_holdingsleep(&ip->lock);
 	switch (fs_block_level(bn, &index)) {
 	case 0:
-		return map_slot(ip->dev, &ip->addrs[index], NULL, alloc);
+		return map_slot(ip, &ip->addrs[index], NULL, alloc, b);
 	case 1:
-		ind = map_slot(ip->dev, &ip->addrs[INDIRECT_SLOT], NULL, alloc);
-		return map_indirect(ip->dev, ind, index, alloc);
+		if ((r = map_slot(ip, &ip->addrs[INDIRECT_SLOT], NULL, alloc, &ind)) < 0)
+			return r;
+		return map_indirect(ip, ind, index, alloc, b);
 	case 2:
-		ind = map_slot(ip->dev, &ip->addrs[DINDIRECT_SLOT], NULL, alloc);
-		ind = map_indirect(ip->dev, ind, index / NINDIRECT, alloc);
-		return map_indirect(ip->dev, ind, index % NINDIRECT, alloc);
+		if ((r = map_slot(ip, &ip->addrs[DINDIRECT_SLOT], NULL, alloc, &ind)) < 0 ||
+		    (r = map_indirect(ip, ind, index / NINDIRECT, alloc, &ind)) < 0)
+			return r;
+		return map_indirect(ip, ind, index % NINDIRECT, alloc, b);
 	}
 	panic("bmap: file block %lu beyond MAXFILE", (unsigned long)bn);
 }
 
-/* Free block b and, for an indirect block depth levels above the data,
- * every block it points to. */
+/*
+ * Free block b and, for an indirect block depth levels above the data,
+ * every block it points to.  A pointer outside the data region is damage:
+ * it is reported and not followed (freeing it would free some other
+ * structure).  An indirect block that cannot be read keeps what it names,
+ * and itself, in use: fsck finds them.
+ */
 static void
-free_tree(uint dev, uint b, int depth)
+free_tree(struct inode *ip, uint b, int depth)
 {
 	struct buf *bp;
 	uint32 *a;
 	uint i;
 
+	if (b == 0 || !block_ok(b)) {
+		if (b != 0)
+			fs_damaged("inode %u: block pointer %u is outside the data region",
+				ip->inum, b);
+		return;
+	}
 	if (depth > 0) {
-		bp = bread(dev, b);
+		if ((bp = bread(ip->dev, b)) == NULL)
+			return;
 		a = (uint32 *)bp->data;
-		for (i = 0; i < NINDIRECT; i++) {
-			if (a[i] != 0)
-				free_tree(dev, a[i], depth - 1);
-		}
+		for (i = 0; i < NINDIRECT; i++)
+			free_tree(ip, a[i], depth - 1);
 		brelse(bp);
 	}
-	bfree(dev, b);
+	bfree(ip->dev, b);
 }
 
 /*
@@ -588,7 +750,7 @@ itrunc(struct inode *ip)
 		if (ip->addrs[i] == 0)
 			continue;
 		depth = i < NDIRECT ? 0 : i == INDIRECT_SLOT ? 1 : 2;
-		free_tree(ip->dev, ip->addrs[i], depth);
+		free_tree(ip, ip->addrs[i], depth);
 		ip->addrs[i] = 0;
 	}
 	ip->size = 0;
@@ -610,17 +772,36 @@ stati(struct inode *ip, struct stat *st)
 	st->size = ip->size;
 }
 
+/* Copy m bytes at offset off of ip to dst, all in one block: 0 or -E. */
+static int
+read_piece(struct inode *ip, bool user_dst, uint64 dst, uint off, uint m)
+{
+	struct buf *bp;
+	uint b;
+	int r;
+
+	if ((r = bmap(ip, off / BSIZE, false, &b)) < 0)
+		return r;
+	if (b == 0)
+		return either_copyout(user_dst, dst, zeroes, m) < 0 ? -EFAULT : 0;
+	if ((bp = bread(ip->dev, b)) == NULL)
+		return -EIO;
+	r = either_copyout(user_dst, dst, bp->data + off % BSIZE, m);
+	brelse(bp);
+	return r < 0 ? -EFAULT : 0;
+}
+
 /*
  * Copy up to n bytes from offset off of ip to dst (a user address when
  * user_dst).  Each step moves the rest of one block with a single copy.
- * Returns the bytes copied (0 at or past the end), or -EFAULT when dst is
- * bad before anything was copied.  Caller holds ip's lock.
+ * Returns the bytes copied (0 at or past the end); or, when nothing was
+ * copied, -EFAULT for a bad dst or -EIO for a block the disk cannot read
+ * or a damaged block map.  Caller holds ip's lock.
  */
 int
 readi(struct inode *ip, bool user_dst, uint64 dst, uint off, uint n)
 {
-	struct buf *bp;
-	uint done, m, b;
+	uint done, m;
 	int r;
 
 	assert_holdingsleep(&ip->lock);
@@ -629,16 +810,8 @@ readi(struct inode *ip, bool user_dst, uint64 dst, uint off, uint n)
 	n = umin(n, ip->size - off);
 	for (done = 0; done < n; done += m, off += m, dst += m) {
 		m = umin(n - done, BSIZE - off % BSIZE);
-		b = bmap(ip, off / BSIZE, false);
-		if (b == 0) {
-			r = either_copyout(user_dst, dst, zeroes, m);
-		} else {
-			bp = bread(ip->dev, b);
-			r = either_copyout(user_dst, dst, bp->data + off % BSIZE, m);
-			brelse(bp);
-		}
-		if (r < 0)
-			return done > 0 ? (int)done : -EFAULT;
+		if ((r = read_piece(ip, user_dst, dst, off, m)) < 0)
+			return done > 0 ? (int)done : r;
 	}
 	return n;
 }
@@ -648,7 +821,7 @@ readi(struct inode *ip, bool user_dst, uint64 dst, uint off, uint n)
  * ip, growing the file as needed (a write past the end leaves a hole).
  * Returns the bytes written; or, when nothing was written, -EFBIG for a
  * range beyond the largest file, -ENOSPC for a full disk, -EFAULT for a
- * bad src.  Caller holds ip's lock, in an operation whose log room covers
+ * bad src, -EIO for a block the disk cannot read or a damaged block map.  Caller holds ip's lock, in an operation whose log room covers
  * the blocks n bytes can touch (filewrite's chunks do).
  */
 int
@@ -666,12 +839,12 @@ writei(struct inode *ip, bool user_src, uint64 src, uint off, uint n)
 		return 0;
 	for (done = 0; done < n; done += m, off += m, src += m) {
 		m = umin(n - done, BSIZE - off % BSIZE);
-		b = bmap(ip, off / BSIZE, true);
-		if (b == 0) {
-			err = -ENOSPC;
+		if ((err = bmap(ip, off / BSIZE, true, &b)) < 0)
+			break;
+		if ((bp = bread(ip->dev, b)) == NULL) {
+			err = -EIO;
 			break;
 		}
-		bp = bread(ip->dev, b);
 		r = either_copyin(bp->data + off % BSIZE, user_src, src, m);
 		/* Logged even after a fault: the buffer may hold part of the copy. */
 		log_write(bp);
@@ -692,65 +865,77 @@ writei(struct inode *ip, bool user_src, uint64 src, uint off, uint n)
 /*
  * Find an entry of directory dp: the one named name, or with name NULL
  * the first free slot.  On success *poff gets its offset and *pinum its
- * inode number.  Scans a whole block per buffer lookup.  Caller holds dp's
- * lock.
+ * inode number.  Returns 0, -ENOENT, or -EIO (an unreadable block, or an
+ * entry naming an inode beyond the inode table).  Scans a whole block per
+ * buffer lookup.  Caller holds dp's lock.
  */
-static bool
+static int
 dir_find(struct inode *dp, const char *name, uint *poff, uint *pinum)
 {
 	struct buf *bp;
 	struct dirent *de;
 	uint off, b, i, count;
+	int r;
 
 	for (off = 0; off < dp->size; off += BSIZE) {
 		count = umin(BSIZE, dp->size - off) / sizeof(struct dirent);
-		b = bmap(dp, off / BSIZE, false);
+		if ((r = bmap(dp, off / BSIZE, false, &b)) < 0)
+			return r;
 		if (b == 0) {
 			if (name != NULL)
 				continue;
 			*poff = off;
 			*pinum = 0;
-			return true;
+			return 0;
 		}
-		bp = bread(dp->dev, b);
+		if ((bp = bread(dp->dev, b)) == NULL)
+			return -EIO;
 		de = (struct dirent *)bp->data;
 		for (i = 0; i < count; i++) {
+			if (de[i].inum >= sb.ninodes) {
+				brelse(bp);
+				return fs_damaged("directory %u: an entry names inode %u, "
+					       "beyond the inode table", dp->inum, de[i].inum);
+			}
 			if (name == NULL ? de[i].inum == 0 :
 			    de[i].inum != 0 && path_namecmp(name, de[i].name) == 0) {
 				*poff = off + i * sizeof(struct dirent);
 				*pinum = de[i].inum;
 				brelse(bp);
-				return true;
+				return 0;
 			}
 		}
 		brelse(bp);
 	}
-	return false;
+	return -ENOENT;
 }
 
 /*
- * The inode named name in directory dp (referenced, unlocked), or NULL.
- * When poff is not NULL it gets the entry's offset.  Caller holds dp's lock.
+ * The inode named name in directory dp: 0 and *ipp (referenced, unlocked),
+ * -ENOENT, or -EIO.  When poff is not NULL it gets the entry's offset.
+ * Caller holds dp's lock.
  */
-struct inode *
-dirlookup(struct inode *dp, const char *name, uint *poff)
+int
+dirlookup(struct inode *dp, const char *name, uint *poff, struct inode **ipp)
 {
 	uint off, inum;
+	int r;
 
 	assert_holdingsleep(&dp->lock);
 	if (dp->type != T_DIR)
 		panic("dirlookup: inode %u is not a directory", dp->inum);
-	if (!dir_find(dp, name, &off, &inum))
-		return NULL;
+	if ((r = dir_find(dp, name, &off, &inum)) < 0)
+		return r;
 	if (poff != NULL)
 		*poff = off;
-	return iget(dp->dev, inum);
+	*ipp = iget(dp->dev, inum);
+	return 0;
 }
 
 /*
  * Add the entry (name, inum) to directory dp, in a free slot or at the end.
- * Returns 0, -EEXIST when name is taken, or -ENOSPC.  Caller holds dp's
- * lock, in an operation.
+ * Returns 0, -EEXIST when name is taken, -ENOSPC, or -EIO.  Caller holds
+ * dp's lock, in an operation.
  */
 int
 dirlink(struct inode *dp, const char *name, uint inum)
@@ -761,13 +946,18 @@ dirlink(struct inode *dp, const char *name, uint inum)
 	int r;
 
 	assert_holdingsleep(&dp->lock);
-	ip = dirlookup(dp, name, NULL);
-	if (ip != NULL) {
+	r = dirlookup(dp, name, NULL, &ip);
+	if (r == 0) {
 		iput(ip);
 		return -EEXIST;
 	}
-	if (!dir_find(dp, NULL, &off, &unused))
+	if (r != -ENOENT)
+		return r;
+	r = dir_find(dp, NULL, &off, &unused);
+	if (r == -ENOENT)
 		off = dp->size;
+	else if (r < 0)
+		return r;
 
 	memset(&de, 0, sizeof(de));
 	strncpy(de.name, name, DIRSIZ);
@@ -787,7 +977,7 @@ dirlink(struct inode *dp, const char *name, uint inum)
  * directory.  With parent set, stop one element early: *ipp gets the
  * directory holding the last element and name gets that element.
  * Returns 0 with *ipp referenced and unlocked, or -ENOENT, -ENOTDIR,
- * -ENAMETOOLONG.  Dropping references may free an unlinked inode, so the
+ * -ENAMETOOLONG, -EIO.  Dropping references may free an unlinked inode, so the
  * caller runs inside an operation.
  */
 static int
@@ -796,6 +986,7 @@ namex(const char *path, bool parent, char name[DIRSIZ], struct inode **ipp)
 	struct inode *ip, *next;
 	const char *rest;
 	bool too_long;
+	int r;
 
 	if (*path == 0)
 		return -ENOENT;
@@ -809,7 +1000,10 @@ namex(const char *path, bool parent, char name[DIRSIZ], struct inode **ipp)
 			iput(ip);
 			return -ENAMETOOLONG;
 		}
-		ilock(ip);
+		if ((r = ilock(ip)) < 0) {
+			iput(ip);
+			return r;
+		}
 		if (ip->type != T_DIR) {
 			iunlockput(ip);
 			return -ENOTDIR;
@@ -819,10 +1013,10 @@ namex(const char *path, bool parent, char name[DIRSIZ], struct inode **ipp)
 			*ipp = ip;
 			return 0;
 		}
-		next = dirlookup(ip, name, NULL);
+		r = dirlookup(ip, name, NULL, &next);
 		iunlockput(ip);
-		if (next == NULL)
-			return -ENOENT;
+		if (r < 0)
+			return r;
 		ip = next;
 		path = rest;
 	}

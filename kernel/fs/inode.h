@@ -35,17 +35,22 @@ struct inode {
 	uint addrs[NADDRS];
 };
 
-void fs_init(int dev);   /* read and check the superblock, recover the log */
+void fs_init(int dev);
+/* Name damage found on the disk on the console ("fs: damaged: ..."), for an
+ * operation that then fails; returns -EIO. */
+int fs_damaged(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* read and check the superblock, recover the log */
 /* Count the free data blocks and free inodes (reads the bitmap and inodes). */
 void fs_usage(uint dev, uint *freeblocks, uint *totalblocks, uint *freeinodes,
 	      uint *totalinodes);
 
-/* Allocate a fresh on-disk inode of type; returns it referenced and
- * unlocked, or NULL with -ENOSPC semantics when there is none. */
-struct inode *ialloc(uint dev, short type);
+/* Allocate a fresh on-disk inode of type: 0 and *ipp (referenced,
+ * unlocked), -ENOSPC when there is none, or -EIO. */
+int ialloc(uint dev, short type, struct inode **ipp);
 struct inode *iget(uint dev, uint inum);
 struct inode *idup(struct inode *ip);
-void ilock(struct inode *ip);
+/* Lock ip, loading it from disk: 0, or -EIO (left unlocked) when the disk
+ * cannot read it or it is damaged. */
+int ilock(struct inode *ip);
 void iunlock(struct inode *ip);
 void iput(struct inode *ip);
 void iunlockput(struct inode *ip);
@@ -54,16 +59,17 @@ void itrunc(struct inode *ip);
 void stati(struct inode *ip, struct stat *st);
 
 /* Read/write n bytes at off; dst/src is a user address when user is true.
- * Return the bytes moved, or -EFAULT (-ENOSPC, -EFBIG for writes). */
+ * Return the bytes moved, or -EFAULT, -EIO (-ENOSPC, -EFBIG for writes). */
 int readi(struct inode *ip, bool user_dst, uint64 dst, uint off, uint n);
 int writei(struct inode *ip, bool user_src, uint64 src, uint off, uint n);
 
-/* Directories (ip locked). */
-struct inode *dirlookup(struct inode *dp, const char *name, uint *poff);
+/* Directories (dp locked).  dirlookup: 0 and *ipp (referenced, unlocked),
+ * -ENOENT or -EIO; *poff, when not NULL, gets the entry's offset. */
+int dirlookup(struct inode *dp, const char *name, uint *poff, struct inode **ipp);
 int dirlink(struct inode *dp, const char *name, uint inum);   /* 0 or -E */
 
 /* Path lookup: 0 and *ipp (referenced, unlocked), or -ENOENT, -ENOTDIR,
- * -ENAMETOOLONG.  nameiparent stores the last element in name. */
+ * -ENAMETOOLONG, -EIO.  nameiparent stores the last element in name. */
 int namei(const char *path, struct inode **ipp);
 int nameiparent(const char *path, char name[DIRSIZ], struct inode **ipp);
 

@@ -84,6 +84,7 @@
 #include "kernel/fs/bio.h"
 #include "kernel/dev/disk.h"
 #include "kernel/fs/log.h"
+#include "include/errno.h"
 #include "kernel/proc/proc.h"
 #include "kernel/lib/printf.h"
 
@@ -99,6 +100,7 @@ static struct {
 	uint64 txn;               /* [lock] number of the transaction gathering
 	                             blocks, or committing; the first is 1 */
 	uint64 done;              /* [lock] number of the last one committed */
+	bool readonly;            /* [lock] a write failed: nothing more is */
 	struct logheader lh;      /* [lock] blocks logged by this transaction */
 	int opblocks[NPROC];      /* [lock] new blocks logged by the running
 	                             operation of each process-table slot */
@@ -119,48 +121,70 @@ staging_init(struct buf *b, uint blockno)
 	b->valid = false;
 }
 
+/*
+ * A write the log needed has failed: from now on the file system is
+ * read-only, until the next boot recovers what the disk holds.  Whatever
+ * step failed, the disk is recoverable: before the commit record is
+ * written the old state stands, after it recovery replays the log.
+ */
+void
+log_fail(const char *step)
+{
+	acquire(&log.lock);
+	log.readonly = true;
+	release(&log.lock);
+	printf("fs: %s failed: the file system is read-only until reboot\n", step);
+}
+
 /* Write log.lh to the header block.  With n > 0 this is the commit point. */
-static void
+static int
 write_header(void)
 {
+	int r;
+
 	acquiresleep(&headbuf.lock);
 	memmove(headbuf.data, &log.lh, sizeof(log.lh));
-	bwrite(log.head);
+	r = bwrite(log.head);
 	releasesleep(&headbuf.lock);
+	return r;
 }
 
 /*
  * End a transaction whose blocks are all home: make the installs durable,
  * then the header's n = 0, before anything can write the slots again (a
  * header that still named them would replay the next transaction's body
- * over these blocks after a crash).
+ * over these blocks after a crash).  0 or -EIO.
  */
-static void
+static int
 clear_header(void)
 {
-	disk_flush();
+	if (disk_flush() < 0)
+		return -EIO;
 	log.lh.n = 0;
-	write_header();
-	disk_flush();
+	if (write_header() < 0 || disk_flush() < 0)
+		return -EIO;
+	return 0;
 }
 
 /* Copy each home buffer into its slot and write all n slots in one call. */
-static void
+static int
 write_body(struct buf **home, uint n)
 {
 	uint i;
+	int r;
 
 	for (i = 0; i < n; i++) {
 		acquiresleep(&slotbuf[i].lock);
 		memmove(slotbuf[i].data, home[i]->data, BSIZE);
 	}
-	bwrite_many(log.slots, n);
+	r = bwrite_many(log.slots, n);
 	for (i = 0; i < n; i++)
 		releasesleep(&slotbuf[i].lock);
+	return r;
 }
 
 /* Write the locked buffers home[0..n-1] home, sorted by block number. */
-static void
+static int
 install(struct buf **home, uint n)
 {
 	struct buf *b;
@@ -172,82 +196,150 @@ install(struct buf **home, uint n)
 			home[j] = home[j - 1];
 		home[j] = b;
 	}
-	bwrite_many(home, n);
+	return bwrite_many(home, n);
 }
 
 /*
- * Put the transaction in log.lh on the disk.  Called by the process that
- * set committing, without log.lock, while no operation runs.
+ * The steps of a commit, each made durable before the next: 0, or -EIO
+ * after naming the step that failed.
  */
-static void
+static int
+write_transaction(uint n)
+{
+	if (write_body(log.home, n) < 0 || disk_flush() < 0) {
+		log_fail("writing the log");
+		return -EIO;
+	}
+	if (write_header() < 0 || disk_flush() < 0) {
+		log_fail("writing the commit record");
+		return -EIO;
+	}
+	if (install(log.home, n) < 0) {
+		log_fail("installing a transaction");
+		return -EIO;
+	}
+	if (clear_header() < 0) {
+		log_fail("clearing the log header");
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * Put the transaction in log.lh on the disk: 0, or -EIO.  Called by the
+ * process that set committing, without log.lock, while no operation runs.
+ * The logged blocks are pinned in the cache, so bread finds each of them
+ * there.  Once the file system is read-only nothing is written: the
+ * blocks stay changed in the cache only.
+ */
+static int
 commit(void)
 {
 	uint n = log.lh.n;
 	uint i;
+	int r = 0;
 
 	if (n == 0)
-		return;
+		return 0;
 	for (i = 0; i < n; i++)
-		log.home[i] = bread(log.dev, log.lh.block[i]);
-	write_body(log.home, n);
-	disk_flush();           /* the body is durable before the commit point */
-	write_header();
-	disk_flush();           /* committed before any home block changes */
-	install(log.home, n);
+		if ((log.home[i] = bread(log.dev, log.lh.block[i])) == NULL)
+			panic("commit: logged block %u is not in the cache",
+			      log.lh.block[i]);
+	if (log.readonly)
+		r = -EIO;
+	else
+		r = write_transaction(n);
 	for (i = 0; i < n; i++) {
 		bunpin(log.home[i]);
 		brelse(log.home[i]);
 	}
-	clear_header();
+	log.lh.n = 0;
+	return r;
 }
 
-/* Read the header into log.lh and check it against the file system. */
-static void
+/*
+ * Read the header into log.lh and check it against the file system:
+ * NULL, or what is wrong with it.  A header naming blocks outside the
+ * file system is damage, and replaying it would spread the damage.
+ */
+static const char *
 read_header(const struct superblock *sb)
 {
 	uint i;
+	int r;
 
 	acquiresleep(&headbuf.lock);
-	disk_rw(&log.head, 1, false);
+	r = disk_rw(&log.head, 1, false);
 	memmove(&log.lh, headbuf.data, sizeof(log.lh));
 	releasesleep(&headbuf.lock);
+	if (r < 0)
+		return "reading the log header";
 	if (log.lh.n > log.size)
-		panic("log: header lists %u blocks but the log holds %u "
-		      "(corrupt disk image)", log.lh.n, log.size);
+		return "the log header lists more blocks than the log holds";
 	for (i = 0; i < log.lh.n; i++) {
 		if (log.lh.block[i] < sb->inodestart || log.lh.block[i] >= sb->size)
-			panic("log: header names block %u outside the file system "
-			      "(corrupt disk image)", log.lh.block[i]);
+			return "the log header names a block outside the file system";
 	}
+	return NULL;
+}
+
+/* Copy the n logged blocks from their slots into the cache: 0 or -EIO. */
+static int
+read_slots(uint n)
+{
+	uint i;
+	int r;
+
+	for (i = 0; i < n; i++)
+		acquiresleep(&slotbuf[i].lock);
+	r = disk_rw(log.slots, n, false);
+	for (i = 0; i < n && r == 0; i++) {
+		log.home[i] = bread(log.dev, log.lh.block[i]);
+		if (log.home[i] == NULL) {
+			r = -EIO;
+			break;
+		}
+		memmove(log.home[i]->data, slotbuf[i].data, BSIZE);
+	}
+	while (i-- > 0 && r < 0)
+		brelse(log.home[i]);   /* undo: nothing is installed */
+	for (i = 0; i < n; i++)
+		releasesleep(&slotbuf[i].lock);
+	return r;
 }
 
 /*
  * After a crash: if the header names a committed transaction, copy its
  * blocks home (through the cache, so the cache agrees with the disk) and
- * clear the header.
+ * clear the header.  A log that cannot be read or is damaged is left as
+ * it is, and the file system is mounted read-only.
  */
 static void
 recover(const struct superblock *sb)
 {
+	const char *why;
 	uint i, n;
 
-	read_header(sb);
+	if ((why = read_header(sb)) != NULL) {
+		log.lh.n = 0;
+		log_fail(why);
+		return;
+	}
 	n = log.lh.n;
 	if (n == 0)
 		return;
-	for (i = 0; i < n; i++)
-		acquiresleep(&slotbuf[i].lock);
-	disk_rw(log.slots, n, false);
-	for (i = 0; i < n; i++) {
-		log.home[i] = bread(log.dev, log.lh.block[i]);
-		memmove(log.home[i]->data, slotbuf[i].data, BSIZE);
-		releasesleep(&slotbuf[i].lock);
+	if (read_slots(n) < 0) {
+		log.lh.n = 0;
+		log_fail("reading the log");
+		return;
 	}
-	install(log.home, n);
+	if (install(log.home, n) < 0 || clear_header() < 0)
+		log_fail("replaying the log");
+	else
+		printf("log: recovered a transaction of %u blocks\n", n);
 	for (i = 0; i < n; i++)
 		brelse(log.home[i]);
-	printf("log: recovered a transaction of %u blocks\n", n);
-	clear_header();
+	log.lh.n = 0;
 }
 
 /*
@@ -292,11 +384,16 @@ begin_op(void)
 	release(&log.lock);
 }
 
-/* End an operation; the last one to end commits the transaction. */
-void
+/*
+ * End an operation; the last one to end commits the transaction.  Returns
+ * 0, or -EIO when the file system has become read-only (a write failed),
+ * so that the operation's changes may never reach the disk.
+ */
+int
 end_op(void)
 {
 	bool do_commit = false;
+	int r;
 
 	acquire(&log.lock);
 	if (log.outstanding < 1 || log.committing)
@@ -313,13 +410,21 @@ end_op(void)
 	release(&log.lock);
 
 	if (!do_commit)
-		return;
-	commit();
+		return log_readonly() ? -EIO : 0;
+	r = commit();
 	acquire(&log.lock);
 	log.committing = false;
 	log.done = log.txn++;
 	wakeup(&log);
 	release(&log.lock);
+	return r;
+}
+
+/* Has a failed write made the file system read-only? */
+bool
+log_readonly(void)
+{
+	return __atomic_load_n(&log.readonly, __ATOMIC_RELAXED);
 }
 
 /*
@@ -327,18 +432,22 @@ end_op(void)
  * A system call returns when its own end_op does, which, while other
  * operations run, is before its transaction commits; fsync() calls this
  * to wait for that commit.  With no blocks gathered and no commit under
- * way, everything logged is already committed.
+ * way, everything logged is already committed.  Returns 0, or -EIO when
+ * the file system is read-only after a failed write.
  */
-void
+int
 log_sync(void)
 {
 	uint64 target;
+	bool readonly;
 
 	acquire(&log.lock);
 	target = log.committing || log.lh.n > 0 ? log.txn : log.done;
 	while (log.done < target)
 		sleep(&log, &log.lock);
+	readonly = log.readonly;
 	release(&log.lock);
+	return readonly ? -EIO : 0;
 }
 
 /*

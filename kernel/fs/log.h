@@ -12,9 +12,14 @@
 
 void log_init(int dev, const struct superblock *sb);
 void begin_op(void);
-void end_op(void);
+/* 0, or -EIO once a failed write has made the file system read-only. */
+int  end_op(void);
 void log_write(struct buf *b);
-/* Wait until everything logged so far is committed (fsync). */
-void log_sync(void);
+/* Wait until everything logged so far is committed (fsync): 0 or -EIO. */
+int  log_sync(void);
+/* Has a failed write made the file system read-only (until reboot)? */
+bool log_readonly(void);
+/* A write the file system needed failed while doing step: go read-only. */
+void log_fail(const char *step);
 
 #endif /* KERNEL_FS_LOG_H */

@@ -13,6 +13,11 @@
  * and open with O_CREATE makes the file while it looks the path up, so a
  * later failure (no free descriptor) leaves the file made.
  *
+ * A file system made read-only by a failed disk write refuses the calls
+ * that would change it (-EROFS), and a call whose operation was under way
+ * when that happened fails with -EIO (end_op_result): its changes may
+ * never reach the disk, and reporting success would be a lie.
+ *
  * Every call that may change the disk runs its work between begin_op() and
  * end_op(), so that its changes are atomic, and that includes calls that
  * only look a path up: dropping the last reference to an unlinked inode
@@ -42,6 +47,19 @@
 #include "kernel/lib/printf.h"
 
 #define OPEN_FLAGS (O_ACCMODE | O_CREATE | O_TRUNC | O_APPEND)
+
+/*
+ * End the operation of a call whose result so far is r.  If the file
+ * system has gone read-only meanwhile, a call that succeeded fails with
+ * -EIO instead: its changes may never reach the disk.
+ */
+static int
+end_op_result(int r)
+{
+	int e = end_op();
+
+	return r >= 0 && e < 0 ? e : r;
+}
 
 /* Fetch file-descriptor argument n: its number and open file, or -EBADF. */
 static int
@@ -154,8 +172,7 @@ sys_fsync(void)
 	r = argfd(0, NULL, &f);
 	if (r < 0)
 		return r;
-	log_sync();
-	return 0;
+	return log_sync();
 }
 
 uint64
@@ -186,7 +203,10 @@ link_count(const char *old, struct inode **ipp)
 	r = namei(old, &ip);
 	if (r < 0)
 		return r;
-	ilock(ip);
+	if ((r = ilock(ip)) < 0) {
+		iput(ip);
+		return r;
+	}
 	if (ip->type == T_DIR || ip->nlink >= LINK_MAX) {
 		r = ip->type == T_DIR ? -EPERM : -EMLINK;
 		iunlockput(ip);
@@ -216,7 +236,10 @@ link_enter(const char *new, struct inode *ip)
 	r = nameiparent(new, name, &dp);
 	if (r < 0)
 		return r;
-	ilock(dp);
+	if ((r = ilock(dp)) < 0) {
+		iput(dp);
+		return r;
+	}
 	if (dp->dev != ip->dev)
 		r = -EXDEV;
 	else if (dp->nlink == 0)
@@ -227,11 +250,16 @@ link_enter(const char *new, struct inode *ip)
 	return r;
 }
 
-/* Take back link_count's count when no entry was written.  ip unlocked. */
+/*
+ * Take back link_count's count when no entry was written.  ip unlocked,
+ * and still loaded since link_count (we hold a reference), so ilock
+ * cannot fail.
+ */
 static void
 link_uncount(struct inode *ip)
 {
-	ilock(ip);
+	if (ilock(ip) < 0)
+		panic("link_uncount: a referenced inode is no longer loaded");
 	ip->nlink--;
 	iupdate(ip);
 	iunlock(ip);
@@ -251,6 +279,8 @@ sys_link(void)
 	r = argstr(1, new, MAXPATH);
 	if (r < 0)
 		return r;
+	if (log_readonly())
+		return -EROFS;
 
 	/*
 	 * Count the new link before it exists: between writing the entry and
@@ -265,8 +295,7 @@ sys_link(void)
 			link_uncount(ip);
 		iput(ip);
 	}
-	end_op();
-	return r;
+	return end_op_result(r);
 }
 
 /*
@@ -284,33 +313,69 @@ names_root(const char *path)
 	return *path == '\0';
 }
 
-/* Does directory dp hold entries besides "." and ".."?  dp locked. */
-static bool
-dir_is_empty(struct inode *dp)
+/*
+ * Does directory dp hold entries besides "." and ".."?  0 for empty,
+ * -ENOTEMPTY, or -EIO when it cannot be read.  dp locked.
+ */
+static int
+dir_check_empty(struct inode *dp)
 {
 	struct dirent de;
 	uint off;
+	int r;
 
 	for (off = 0; off < dp->size; off += sizeof(de)) {
-		if (readi(dp, false, (uint64)&de, off, sizeof(de)) != sizeof(de))
-			panic("dir_is_empty: cannot read directory %u", dp->inum);
+		r = readi(dp, false, (uint64)&de, off, sizeof(de));
+		if (r != sizeof(de))
+			return r < 0 ? r : -EIO;
 		if (de.inum != 0 && path_namecmp(de.name, ".") != 0 &&
 		    path_namecmp(de.name, "..") != 0)
-			return false;
+			return -ENOTEMPTY;
 	}
-	return true;
+	return 0;
 }
 
-/* May the entry naming ip go?  0, or -ENOTEMPTY for a directory.  ip locked. */
+/*
+ * Does directory ip's ".." name dp?  If not, two directories name ip (the
+ * disk is damaged), and removing it from dp would free it while the other
+ * still names it.  0 or -EIO.  ip locked (and dp, its entry's holder).
+ */
 static int
-unlink_check(struct inode *ip)
+dir_check_parent(struct inode *dp, struct inode *ip)
 {
+	struct inode *parent;
+	int r;
+
+	r = dirlookup(ip, "..", NULL, &parent);
+	if (r == -ENOENT)
+		return fs_damaged("directory %u has no \"..\"", ip->inum);
+	if (r < 0)
+		return r;
+	if (parent->inum != dp->inum)
+		r = fs_damaged("directory %u is named in directory %u but its "
+			       "\"..\" is %u", ip->inum, dp->inum, parent->inum);
+	iput(parent);
+	return r;
+}
+
+/*
+ * May the entry naming ip in dp go?  0, -ENOTEMPTY for a directory with
+ * entries, or -EIO: an inode an entry names must have a link, and a
+ * directory must be where its ".." says.  dp and ip locked.
+ */
+static int
+unlink_check(struct inode *dp, struct inode *ip)
+{
+	int r;
+
 	if (ip->nlink < 1)
-		panic("unlink: inode %u has nlink %d but an entry names it",
-		      ip->inum, ip->nlink);
-	if (ip->type == T_DIR && !dir_is_empty(ip))
-		return -ENOTEMPTY;
-	return 0;
+		return fs_damaged("inode %u is named in directory %u but has no links",
+				  ip->inum, dp->inum);
+	if (ip->type != T_DIR)
+		return 0;
+	if ((r = dir_check_parent(dp, ip)) < 0)
+		return r;
+	return dir_check_empty(ip);
 }
 
 /*
@@ -331,18 +396,22 @@ unlink_lookup(const char *path, struct inode **dpp, struct inode **ipp,
 	r = nameiparent(path, name, &dp);
 	if (r < 0)
 		return r;
-	ilock(dp);
+	if ((r = ilock(dp)) < 0) {
+		iput(dp);
+		return r;
+	}
 	if (path_namecmp(name, ".") == 0 || path_namecmp(name, "..") == 0) {
 		r = -EINVAL;
 		goto out_unlockput_dp;
 	}
-	ip = dirlookup(dp, name, offp);
-	if (ip == NULL) {
-		r = -ENOENT;
+	r = dirlookup(dp, name, offp, &ip);
+	if (r < 0)
+		goto out_unlockput_dp;
+	if ((r = ilock(ip)) < 0) {
+		iput(ip);
 		goto out_unlockput_dp;
 	}
-	ilock(ip);
-	r = unlink_check(ip);
+	r = unlink_check(dp, ip);
 	if (r < 0)
 		goto out_unlockput_ip;
 	*dpp = dp;
@@ -368,8 +437,7 @@ unlink_remove(struct inode *dp, struct inode *ip, uint off)
 	memset(&de, 0, sizeof(de));
 	if (writei(dp, false, (uint64)&de, off, sizeof(de)) != sizeof(de))
 		panic("unlink: cannot clear the entry in directory %u", dp->inum);
-	/* The child's ".." no longer names dp; mkfs's counts may be short. */
-	if (ip->type == T_DIR && dp->nlink > 1) {
+	if (ip->type == T_DIR) {   /* the child's ".." no longer names dp */
 		dp->nlink--;
 		iupdate(dp);
 	}
@@ -394,13 +462,14 @@ sys_unlink(void)
 	r = argstr(0, path, MAXPATH);
 	if (r < 0)
 		return r;
+	if (log_readonly())
+		return -EROFS;
 
 	begin_op();
 	r = unlink_lookup(path, &dp, &ip, &off);
 	if (r == 0)
 		unlink_remove(dp, ip, off);
-	end_op();
-	return r;
+	return end_op_result(r);
 }
 
 /*
@@ -413,7 +482,10 @@ create_existing(struct inode *ip, short type, struct inode **ipp)
 {
 	int r;
 
-	ilock(ip);
+	if ((r = ilock(ip)) < 0) {
+		iput(ip);
+		return r;
+	}
 	if (type == T_FILE && (ip->type == T_FILE || ip->type == T_DEVICE)) {
 		*ipp = ip;
 		return 0;
@@ -459,10 +531,12 @@ create_new(struct inode *dp, const char *name, short type, short major,
 
 	if (type == T_DIR && dp->nlink >= LINK_MAX)
 		return -EMLINK;   /* no room to count the new ".." */
-	ip = ialloc(dp->dev, type);
-	if (ip == NULL)
-		return -ENOSPC;
-	ilock(ip);
+	if ((r = ialloc(dp->dev, type, &ip)) < 0)
+		return r;
+	if ((r = ilock(ip)) < 0) {
+		iput(ip);        /* its dinode is set, but not named: an orphan */
+		return r;
+	}
 	r = create_init(ip, dp, major, minor);
 	if (r < 0)
 		goto out_free_ip;
@@ -504,14 +578,21 @@ create(const char *path, short type, short major, short minor,
 	r = nameiparent(path, name, &dp);
 	if (r < 0)
 		return r;
-	ilock(dp);
-	ip = dirlookup(dp, name, NULL);
-	if (ip != NULL) {
+	if ((r = ilock(dp)) < 0) {
+		iput(dp);
+		return r;
+	}
+	r = dirlookup(dp, name, NULL, &ip);
+	if (r == 0) {
 		/* Unlock dp first: ip is dp itself for "." (and ".." at the root). */
 		iunlockput(dp);
 		return create_existing(ip, type, ipp);
 	}
-	if (dp->nlink == 0)
+	if (r != -ENOENT)
+		;                /* the directory is damaged or unreadable */
+	else if (log_readonly())
+		r = -EROFS;
+	else if (dp->nlink == 0)
 		r = -ENOENT;   /* dp was unlinked while someone held on to it */
 	else
 		r = create_new(dp, name, type, major, minor, ipp);
@@ -550,10 +631,17 @@ open_lookup(const char *path, int flags, bool writable, struct inode **ipp)
 		r = namei(path, &ip);
 		if (r < 0)
 			return r;
-		ilock(ip);
+		if ((r = ilock(ip)) < 0) {
+			iput(ip);
+			return r;
+		}
 	}
 	if (ip->type == T_DIR && writable) {
 		r = -EISDIR;
+		goto out_unlockput_ip;
+	}
+	if (ip->type == T_FILE && (writable || (flags & O_TRUNC)) && log_readonly()) {
+		r = -EROFS;
 		goto out_unlockput_ip;
 	}
 	if (ip->type == T_DEVICE && (ip->major < 0 || ip->major >= NDEV)) {
@@ -639,14 +727,16 @@ sys_open(void)
 		goto out_unlockput_ip;
 	open_setup(f, ip, flags, readable, writable);
 	iunlock(ip);
-	end_op();
-	return fd;
+	if ((r = end_op_result(fd)) < 0) {   /* made read-only meanwhile */
+		myproc()->ofile[fd] = NULL;
+		fileclose(f);
+	}
+	return r;
 
 out_unlockput_ip:
 	iunlockput(ip);
 out_end_op:
-	end_op();
-	return r;
+	return end_op_result(r);
 }
 
 uint64
@@ -663,8 +753,7 @@ sys_mkdir(void)
 	r = create(path, T_DIR, 0, 0, &ip);
 	if (r == 0)
 		iunlockput(ip);
-	end_op();
-	return r;
+	return end_op_result(r);
 }
 
 uint64
@@ -685,8 +774,7 @@ sys_mknod(void)
 	r = create(path, T_DEVICE, major, minor, &ip);
 	if (r == 0)
 		iunlockput(ip);
-	end_op();
-	return r;
+	return end_op_result(r);
 }
 
 uint64
@@ -704,7 +792,10 @@ sys_chdir(void)
 	r = namei(path, &ip);
 	if (r < 0)
 		goto out_end_op;
-	ilock(ip);
+	if ((r = ilock(ip)) < 0) {
+		iput(ip);
+		goto out_end_op;
+	}
 	if (ip->type != T_DIR) {
 		r = -ENOTDIR;
 		goto out_unlockput_ip;

@@ -42,11 +42,24 @@ in_file(struct inode *ip, uint64 off, uint64 len)
 	return off <= ip->size && len <= ip->size - off;
 }
 
+/* Read exactly n bytes at off: 0, -EIO, or -ENOEXEC for a short file. */
+static int
+read_exact(struct inode *ip, void *dst, uint off, uint n)
+{
+	int r = readi(ip, false, (uint64)dst, off, n);
+
+	if (r < 0)
+		return r == -EIO ? -EIO : -ENOEXEC;
+	return (uint)r == n ? 0 : -ENOEXEC;
+}
+
 static int
 read_elf_header(struct inode *ip, struct elfhdr *eh)
 {
-	if (readi(ip, false, (uint64)eh, 0, sizeof(*eh)) != sizeof(*eh))
-		return -ENOEXEC;
+	int r;
+
+	if ((r = read_exact(ip, eh, 0, sizeof(*eh))) < 0)
+		return r;
 	if (eh->magic != ELF_MAGIC || eh->ident[0] != ELFCLASS64 ||
 	    eh->ident[1] != ELFDATA2LSB || eh->type != ET_EXEC ||
 	    eh->machine != EM_RISCV || eh->phentsize != sizeof(struct proghdr) ||
@@ -71,11 +84,15 @@ segment_perm(const struct proghdr *ph)
 static int
 load_segment(pagetable_t pagetable, uint64 va, struct inode *ip, uint off, uint filesz)
 {
+	int r;
+
 	for (uint done = 0; done < filesz; done += PGSIZE) {
 		uint64 pa = walkaddr(pagetable, va + done);
 		uint n = filesz - done < PGSIZE ? filesz - done : PGSIZE;
-		if (pa == 0 || readi(ip, false, pa, off + done, n) != n)
+		if (pa == 0)
 			return -ENOEXEC;
+		if ((r = read_exact(ip, (void *)pa, off + done, n)) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -91,11 +108,12 @@ load_segments(pagetable_t pagetable, struct inode *ip, const struct elfhdr *eh,
 {
 	uint64 sz = 0;
 	struct proghdr ph;
+	int r;
 
 	for (int i = 0; i < eh->phnum; i++) {
 		uint off = eh->phoff + i * sizeof(ph);
-		if (readi(ip, false, (uint64)&ph, off, sizeof(ph)) != sizeof(ph))
-			return -ENOEXEC;
+		if ((r = read_exact(ip, &ph, off, sizeof(ph))) < 0)
+			return r;
 		if (ph.type != PT_LOAD || ph.memsz == 0)
 			continue;
 		if (ph.memsz < ph.filesz || ph.vaddr + ph.memsz < ph.vaddr ||
@@ -111,8 +129,8 @@ load_segments(pagetable_t pagetable, struct inode *ip, const struct elfhdr *eh,
 		}
 		sz = ph.vaddr + ph.memsz;
 		*szp = sz;
-		if (load_segment(pagetable, ph.vaddr, ip, ph.off, ph.filesz) != 0)
-			return -ENOEXEC;
+		if ((r = load_segment(pagetable, ph.vaddr, ip, ph.off, ph.filesz)) < 0)
+			return r;
 	}
 	return sz == 0 ? -ENOEXEC : 0;
 }
@@ -170,7 +188,11 @@ kexec(const char *path, char **argv)
 		end_op();
 		return err;
 	}
-	ilock(ip);
+	if ((err = ilock(ip)) < 0) {
+		iput(ip);
+		end_op();
+		return err;
+	}
 	if (ip->type != T_FILE) {
 		err = ip->type == T_DIR ? -EACCES : -ENOEXEC;
 		goto out_unlock;

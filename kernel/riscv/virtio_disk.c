@@ -63,6 +63,7 @@
 #include "kernel/lib/printf.h"
 #include "kernel/fs/buf.h"
 #include "kernel/riscv/virtio.h"
+#include "include/errno.h"
 #include "kernel/dev/disk.h"
 
 #define NUM      64   /* descriptors in queue 0, and entries in each ring */
@@ -535,14 +536,14 @@ disk_stats(uint64 *reads, uint64 *writes, uint64 *flushes)
  * without a write cache (FLUSH not offered) every completed write is
  * already durable, and there is nothing to do.
  */
-void
+int
 disk_flush(void)
 {
 	struct flush_wait w = { false, STATUS_PENDING };
 	uint16 idx[2];
 
 	if (!disk.can_flush)
-		return;
+		return 0;
 	acquire(&disk.lock);
 	alloc_descs_wait(idx, 2);
 	build_flush(idx, &w);
@@ -552,19 +553,37 @@ disk_flush(void)
 	while (!w.done)
 		sleep(&w, &disk.lock);
 	release(&disk.lock);
-	if (w.status != VIRTIO_BLK_S_OK)
-		panic("virtio disk: flush failed (status %u)", w.status);
+	if (w.status != VIRTIO_BLK_S_OK) {
+		printf("disk: cache flush failed (status %u)\n", w.status);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Did any of bufs[0 .. n-1] fail?  Clears the marks.  Holds disk.lock. */
+static bool
+take_failures(struct buf **bufs, int n)
+{
+	bool failed = false;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		failed |= bufs[i]->io_failed;
+		bufs[i]->io_failed = false;
+	}
+	return failed;
 }
 
 /* Sleeps, so process context only; see kernel/dev/disk.h for the contract. */
-void
+int
 disk_rw(struct buf **bufs, int n, bool write)
 {
+	bool failed;
 	int i, len;
 
 	check_bufs(bufs, n);
 	if (n <= 0)
-		return;
+		return 0;
 
 	acquire(&disk.lock);
 	for (i = 0; i < n; i += len) {
@@ -573,14 +592,17 @@ disk_rw(struct buf **bufs, int n, bool write)
 	}
 	notify_device();
 	wait_done(bufs, n);
+	failed = take_failures(bufs, n);
 	release(&disk.lock);
+	return failed ? -EIO : 0;
 }
 
 /*
  * The device has finished the request whose chain starts at head: check
  * its status, hand its buffers back to their waiter and free its chain.
- * An I/O error is fatal: the file system cannot go on without the block.
- * Caller holds disk.lock.
+ * A failed request is named on the console and its buffers are marked, so
+ * that disk_rw returns -EIO to the file system, which decides what the
+ * failure means.  Caller holds disk.lock.
  */
 static void
 complete_request(uint32 head)
@@ -601,12 +623,13 @@ complete_request(uint32 head)
 		return;
 	}
 	if (r->status != VIRTIO_BLK_S_OK)
-		panic("virtio disk: %s of blocks %u..%u failed (status %u)",
-		      r->hdr.type == VIRTIO_BLK_T_OUT ? "write" : "read",
-		      r->bufs[0]->blockno, r->bufs[r->nbufs - 1]->blockno,
-		      r->status);
+		printf("disk: %s of blocks %u..%u failed (status %u)\n",
+		       r->hdr.type == VIRTIO_BLK_T_OUT ? "write" : "read",
+		       r->bufs[0]->blockno, r->bufs[r->nbufs - 1]->blockno,
+		       r->status);
 
 	for (i = 0; i < r->nbufs; i++) {
+		r->bufs[i]->io_failed = r->status != VIRTIO_BLK_S_OK;
 		r->bufs[i]->disk = false;
 		wakeup(&r->bufs[i]->disk);
 	}
