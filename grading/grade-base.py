@@ -13,6 +13,10 @@ the shell and checks the answers.  The parts:
              with a message and the shell lives on
   usertests  `usertests -q` once, then one test per area of it
   halt       powering off, and files written before it surviving a reboot
+  disk       damaged images (made on the host with grading/fsimage.py) and a
+             disk that fails reads or writes: the operation fails with EIO,
+             the damage does not spread (mkfs/fsck checks the image after),
+             and orphans are freed at the next boot
 
 Run `python3 grading/grade-base.py -h` for the options (filters, -v, -j).
 """
@@ -23,9 +27,12 @@ import shutil
 import tempfile
 import time
 
-from gradelib import (BANNER, Runner, TestFailure, assert_equal,
-                      assert_lines_match, end_part, run_tests, shell_script,
-                      test)
+import subprocess
+
+import fsimage
+from gradelib import (BANNER, ROOT, Runner, TestFailure, assert_equal,
+                      assert_lines_match, end_part, pristine_image, run_tests,
+                      shell_script, test)
 
 r = Runner()
 ENOENT = "no such file or directory"
@@ -556,5 +563,218 @@ def test_halt_persists():
 
 
 end_part("halt")
+
+
+# ---- damaged and failing disks ----------------------------------------------
+
+EIO = "input/output error"
+
+
+class ImageCopy:
+    """A private copy of the pristine image, to damage on the host and
+    boot; removed at the end of a `with` block."""
+
+    def __enter__(self):
+        self.dir = tempfile.mkdtemp(prefix="rivet-disk-")
+        self.path = os.path.join(self.dir, "fs.img")
+        shutil.copyfile(pristine_image(), self.path)
+        return self
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def change(self, fn):
+        """Apply fn(fsimage.Image) to the copy and save it."""
+        img = fsimage.Image(self.path)
+        fn(img)
+        img.save()
+
+    def take(self, m):
+        """Make the copy what guest m left on its disk."""
+        shutil.copyfile(m.image, self.path)
+
+
+def fsck(path):
+    """mkfs/fsck -n on an image: (exit status, its problem lines)."""
+    p = subprocess.run([os.path.join(ROOT, "mkfs", "fsck"), "-n", path],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    return p.returncode, [l for l in p.stdout.splitlines()
+                          if l and not l.startswith(path + ":")]
+
+
+def expect_same_problems(path, before, what):
+    """fsck must find on the image what it found before the guest ran:
+    the planted damage, and nothing the kernel made of it."""
+    status, after = fsck(path)
+    new = [p for p in after if p not in before]
+    if new:
+        raise TestFailure("%s: the damage spread; fsck now also finds:\n  %s" %
+                          (what, "\n  ".join(new)))
+
+
+@test(2, "disk: a block pointer into the inode table is refused")
+def test_disk_bad_pointer():
+    with ImageCopy() as img:
+        def plant(i):
+            ino = i.inode(i.lookup("/README.md"))
+            ino["addrs"][0] = i.inodestart
+            i.set_inode(i.lookup("/README.md"), ino)
+        img.change(plant)
+        inum = fsimage.Image(img.path).lookup("/README.md")
+        planted = fsck(img.path)[1]
+        with r.boot(image=img.path) as m:
+            assert_lines_match(m.run("cat README.md"),
+                               r"^cat: README.md: %s$" % EIO)
+            assert_lines_match(m.run("echo more >> README.md"),
+                               r"^sh: README.md: %s$" % EIO)
+            assert_equal(m.run("echo ok > f; cat f"), "ok\n")
+            r.match(r"^fs: damaged: inode %d: a block pointer is outside "
+                    r"the data region$" % inum)
+            m.halt()
+            img.take(m)
+        expect_same_problems(img.path, planted, "a pointer into the inode table")
+
+
+@test(1, "disk: a directory of partial entries is refused")
+def test_disk_partial_directory():
+    with ImageCopy() as img:
+        with r.boot(image=img.path) as m:
+            m.run("mkdir d; echo hi > d/f")
+            m.halt()
+            img.take(m)
+        def plant(i):
+            ino = i.inode(i.lookup("/d"))
+            ino["size"] -= 3
+            i.set_inode(i.lookup("/d"), ino)
+        img.change(plant)
+        with r.boot(image=img.path) as m:
+            assert_lines_match(m.run("cat d/f"), r"^cat: d/f: %s$" % EIO)
+            r.match(r"^fs: damaged: inode \d+: it is a directory that ends "
+                    r"in part of an entry$")
+
+
+@test(2, "disk: a directory with two parents is not freed through one")
+def test_disk_two_parents():
+    with ImageCopy() as img:
+        with r.boot(image=img.path) as m:
+            m.run("mkdir a b a/x")
+            m.halt()
+            img.take(m)
+        img.change(lambda i: i.add_entry(i.lookup("/b"), "x", i.lookup("/a/x")))
+        with r.boot(image=img.path) as m:
+            assert_lines_match(m.run("rm b/x"), r"^rm: b/x: %s$" % EIO)
+            r.match(r"^fs: damaged: directory \d+ is named in directory \d+ "
+                    r"but its \"..\" is \d+$")
+            if len(lines(m.run("ls a/x"))) != 2:
+                raise TestFailure("ls a/x does not list . and ..")
+            m.halt()
+            img.take(m)
+        x = fsimage.Image(img.path).lookup("/a/x")
+        if fsimage.Image(img.path).inode(x)["type"] != fsimage.T_DIR:
+            raise TestFailure("a/x was freed through its second parent")
+
+
+@test(2, "disk: a named inode with no links is not freed by reading it")
+def test_disk_no_links():
+    with ImageCopy() as img:
+        def plant(i):
+            ino = i.inode(i.lookup("/README.md"))
+            ino["nlink"] = 0
+            i.set_inode(i.lookup("/README.md"), ino)
+        img.change(plant)
+        with r.boot(image=img.path) as m:
+            assert_lines_match(m.run("cat README.md"),
+                               r"^cat: README.md: %s$" % EIO)
+            r.match(r"^fs: damaged: inode \d+ is named but has no links; "
+                    r"left for fsck$",
+                    r"^fs: damaged: inode \d+: its link count is below 1$")
+            m.halt()
+            img.take(m)
+        i = fsimage.Image(img.path)
+        if i.inode(i.lookup("/README.md"))["type"] == 0:
+            raise TestFailure("reading README.md freed its inode")
+
+
+@test(2, "disk: a block in use but marked free is not handed out again")
+def test_disk_bitmap_disagrees():
+    with ImageCopy() as img:
+        first = {}
+        def plant(i):
+            first["block"] = i.inode(i.lookup("/README.md"))["addrs"][0]
+            i.set_marked(first["block"], False)
+        img.change(plant)
+        with r.boot(image=img.path) as m:
+            r.match(r"^fs: damaged: block %d of inode \d+ is marked free; "
+                    r"marking it in use$" % first["block"])
+            m.run("cat README.md > copy; cat README.md > copy2")
+            assert_equal(m.run("head -n 1 README.md"), "# rivet\n")
+            m.halt()
+            img.take(m)
+        status, problems = fsck(img.path)
+        if status != 0:
+            raise TestFailure("fsck after the boot:\n  " + "\n  ".join(problems))
+
+
+@test(2, "disk: a block the disk cannot read fails the read with EIO")
+def test_disk_read_error():
+    with ImageCopy() as img:
+        i = fsimage.Image(img.path)
+        block = i.inode(i.lookup("/README.md"))["addrs"][0]
+        with r.boot(image=img.path, disk_errors=[("read", block)]) as m:
+            assert_lines_match(m.run("cat README.md"),
+                               r"^cat: README.md: %s$" % EIO)
+            r.match(r"^disk: read of blocks %d\.\.%d failed \(status 1\)$" %
+                    (block, block))
+            assert_equal(m.run("echo alive"), "alive\n")
+
+
+@test(3, "disk: a failed write makes the file system read-only")
+def test_disk_write_error():
+    with ImageCopy() as img:
+        i = fsimage.Image(img.path)
+        slot = i.logstart + 1          # the first commit writes the log here
+        with r.boot(image=img.path, disk_errors=[("write", slot)]) as m:
+            assert_lines_match(m.run("echo one > f1"), r"^sh: f1: %s$" % EIO)
+            r.match(r"^fs: writing the log failed: the file system is "
+                    r"read-only until reboot$")
+            assert_lines_match(m.run("echo two > f2"),
+                               r"^sh: f2: read-only file system$")
+            assert_lines_match(m.run("mkdir d"),
+                               r"^mkdir: d: read-only file system$")
+            assert_equal(m.run("head -n 1 README.md"), "# rivet\n")
+            m.halt()
+            img.take(m)
+        status, problems = fsck(img.path)
+        if status != 0:
+            raise TestFailure("fsck after the failed write:\n  " +
+                              "\n  ".join(problems))
+
+
+@test(3, "disk: a file unlinked while open is freed at the next boot")
+def test_disk_orphan():
+    with ImageCopy() as img:
+        with r.boot(image=img.path) as m:
+            m.run("cat README.md README.md > big")
+            m.run("sleep 10000 < big &")
+            m.run("rm big")
+            time.sleep(0.5)
+            img.take(m)                 # the power fails here
+        status, problems = fsck(img.path)
+        if status == 0 or not any("orphan" in p for p in problems):
+            raise TestFailure("fsck found no orphan after the crash "
+                              "(exit %d)" % status)
+        with r.boot(image=img.path) as m:
+            r.match(r"^fs: freed 1 orphaned inode \(unlinked while open at "
+                    r"a crash\)$")
+            m.halt()
+            img.take(m)
+        status, problems = fsck(img.path)
+        if status != 0:
+            raise TestFailure("after the next boot fsck still finds:\n  " +
+                              "\n  ".join(problems))
+
+
+end_part("disk")
 
 run_tests()

@@ -242,6 +242,12 @@ def _snapshot():
         return kernel, image
 
 
+def pristine_image():
+    """The path of this run's pristine copy of fs.img (do not change it:
+    copy it, as Machine does)."""
+    return _snapshot()[1]
+
+
 class _Context:
     """What one running test owns: its deadline, guests and commands."""
 
@@ -328,6 +334,9 @@ class Machine:
                  kernel); "{image}" in it becomes the image copy's path
     allow_panic  do not treat a panic line as the end of the test
     echo         function called with each piece of console output
+    disk_errors  make the disk fail: a list of ("read" or "write", block)
+                 pairs; every request touching that block fails with EIO
+                 (QEMU's blkdebug driver)
 
     Use it in a `with` block, or call close(): that kills QEMU and its
     process group if still running, and removes the image copy.  The
@@ -335,7 +344,8 @@ class Machine:
     """
 
     def __init__(self, cpus=3, mem="128M", image=None, extra=(), gdb=False,
-                 command=None, allow_panic=False, echo=None, kernel=None):
+                 command=None, allow_panic=False, echo=None, kernel=None,
+                 disk_errors=()):
         ctx = _context()
         self.ctx = ctx
         self.cpus = cpus
@@ -353,6 +363,7 @@ class Machine:
         self.image = os.path.join(self.tmpdir, "fs.img")
         if image:
             shutil.copyfile(image, self.image)
+        self.disk_errors = list(disk_errors)
         ctx.machines.append(self)
         for attempt in range(3):
             self.command = self._command(command, cpus, mem, extra, gdb)
@@ -378,7 +389,23 @@ class Machine:
         if gdb:
             self._gdb_port = free_port()
             extra += ["-gdb", "tcp:127.0.0.1:%d" % self._gdb_port, "-S"]
-        return qemu_command(self.kernel, self.image, cpus, mem, extra)
+        return qemu_command(self.kernel, self._drive_file(), cpus, mem, extra)
+
+    def _drive_file(self):
+        """The disk image QEMU opens: the image copy, behind a blkdebug
+        layer that fails the requests disk_errors names, if any."""
+        if not self.disk_errors:
+            return self.image
+        conf = os.path.join(self.tmpdir, "blkdebug.conf")
+        sectors_per_block = 4096 // 512
+        with open(conf, "w") as f:
+            for kind, block in self.disk_errors:
+                event = {"read": "read_aio", "write": "write_aio"}[kind]
+                for sector in range(block * sectors_per_block,
+                                    (block + 1) * sectors_per_block):
+                    f.write('[inject-error]\nevent = "%s"\nerrno = "5"\n'
+                            'sector = "%d"\n\n' % (event, sector))
+        return "blkdebug:%s:%s" % (conf, self.image)
 
     def _start(self):
         self.output = ""        # the console so far, without \r
@@ -910,16 +937,17 @@ class Runner:
 
     @contextlib.contextmanager
     def boot(self, cpus=3, mem="128M", gdb=False, allow_panic=False,
-             extra=(), wait=True, image=None):
+             extra=(), wait=True, image=None, disk_errors=()):
         """Boot a guest for a `with` block and wait for the first prompt
         (unless wait=False).  With gdb, the guest is then stopped there (or
         with wait=False, before its first instruction) for setting
         breakpoints through m.gdb.  image: a disk image to boot a copy of
-        instead of the run's pristine one.  At the end the guest is powered
+        instead of the run's pristine one; disk_errors: blocks the disk
+        fails to read or write (see Machine).  At the end the guest is powered
         off (at a prompt) or killed; a panic at any time fails the test."""
         m = Machine(cpus=cpus, mem=mem, gdb=gdb, allow_panic=allow_panic,
                     extra=extra, command=self.command,
-                    image=image or self.image)
+                    image=image or self.image, disk_errors=disk_errors)
         try:
             if wait:
                 if gdb:

@@ -66,6 +66,7 @@
 #include "kernel/fs/log.h"
 #include "kernel/fs/inode.h"
 #include "kernel/proc/proc.h"
+#include "kernel/mem/kalloc.h"
 #include "kernel/lib/printf.h"
 
 _Static_assert(sizeof(((struct inode *)0)->addrs) ==
@@ -138,60 +139,185 @@ mount_problem(void)
 
 static int load_inode(struct inode *ip, bool orphan);   /* ---- inodes */
 
-/* Is inode inum allocated, with no directory entry naming it? */
-static bool
-dinode_is_orphan(uint dev, uint inum)
-{
-	struct buf *bp = bread(dev, fs_inode_block(&sb, inum));
-	struct dinode *dip;
-	bool orphan;
+/*
+ * The mount scan.  Two kinds of damage would spread as soon as the file
+ * system is used, so they are looked for before anything else runs:
+ *
+ *   - a block some file uses but the bitmap calls free would be handed
+ *     out to another file, and the two would overwrite each other: such
+ *     a block is marked in use;
+ *   - an inode with no links left but still named by an entry would be
+ *     freed by the first iput, while the entry still pointed at it: such
+ *     an inode is reported, not freed.
+ *
+ * Then the real orphans, allocated inodes with no links that no entry
+ * names (a file unlinked while open when the machine stopped, whose last
+ * iput never came), are freed, as that iput would have.  The scan reads
+ * every inode block, indirect block and directory block once; an on-disk
+ * list of orphans would avoid part of that, at the cost of an update at
+ * every unlink of an open file and every last close.  (The reverse of the
+ * first problem, a marked block nothing uses, only wastes space; fsck
+ * gives it back.)
+ */
+struct scan {
+	uint dev;
+	uint inum;               /* the inode being scanned */
+	bool dir;                /* ... is a directory */
+	uchar *named;            /* one bit per inode: some entry names it */
+	int orphans;             /* orphans freed */
+};
 
-	if (bp == NULL)
-		return false;
-	dip = (struct dinode *)bp->data + inum % IPB;
-	orphan = dip->type != 0 && dip->nlink == 0;
-	brelse(bp);
-	return orphan;
+/* Mark block b in use, in an operation of its own, if the bitmap calls it
+ * free, and say so. */
+static void
+claim_block(struct scan *sc, uint b)
+{
+	struct buf *bp;
+	uint bit = b % BPB;
+
+	begin_op();
+	if ((bp = bread(sc->dev, fs_bitmap_block(&sb, b))) != NULL) {
+		if ((bp->data[bit / 8] & (1 << (bit % 8))) == 0) {
+			fs_damaged("block %u of inode %u is marked free; marking it in use",
+				   b, sc->inum);
+			bp->data[bit / 8] |= 1 << (bit % 8);
+			log_write(bp);
+		}
+		brelse(bp);
+	}
+	end_op();
 }
 
-/*
- * Free the orphans: inodes still allocated with no directory entry left
- * (nlink 0).  unlink leaves such a file to the last iput of an open file,
- * and if the machine stopped while it was open, that iput never came: its
- * inode and blocks would stay allocated for good.  Nothing can name an
- * orphan, so at mount a scan of the inode table finds them all and frees
- * each exactly as that iput would have, one operation per orphan.  The
- * scan reads sb.ninodes / IPB blocks, a few dozen; an on-disk list of
- * orphans would avoid it, at the cost of an update at every unlink of an
- * open file and every last close.
- */
+/* Note every inode the directory block b names (not counting "." and
+ * "..", which name directories that have names of their own). */
 static void
-reclaim_orphans(uint dev)
+note_entries(struct scan *sc, uint b)
+{
+	struct buf *bp = bread(sc->dev, b);
+	struct dirent *de;
+
+	if (bp == NULL)
+		return;
+	de = (struct dirent *)bp->data;
+	for (uint i = 0; i < BSIZE / sizeof(*de); i++)
+		if (de[i].inum != 0 && de[i].inum < sb.ninodes &&
+		    path_namecmp(de[i].name, ".") != 0 &&
+		    path_namecmp(de[i].name, "..") != 0)
+			sc->named[de[i].inum / 8] |= 1 << (de[i].inum % 8);
+	brelse(bp);
+}
+
+/* Scan block b of the current inode and, for an indirect block depth
+ * levels above the data, every valid block it points to. */
+static void
+scan_tree(struct scan *sc, uint b, int depth)
+{
+	struct buf *bp;
+	uint32 *a;
+
+	if (b == 0 || !block_ok(b))
+		return;   /* a bad pointer is refused when used (map_slot) */
+	claim_block(sc, b);
+	if (depth == 0) {
+		if (sc->dir)
+			note_entries(sc, b);
+		return;
+	}
+	if ((bp = bread(sc->dev, b)) == NULL)
+		return;
+	a = (uint32 *)bp->data;
+	for (uint i = 0; i < NINDIRECT; i++)
+		scan_tree(sc, a[i], depth - 1);
+	brelse(bp);
+}
+
+/* The disk inode inum (type 0 if it cannot be read). */
+static struct dinode
+read_dinode(uint dev, uint inum)
+{
+	struct buf *bp = bread(dev, fs_inode_block(&sb, inum));
+	struct dinode d;
+
+	memset(&d, 0, sizeof(d));
+	if (bp != NULL) {
+		d = ((struct dinode *)bp->data)[inum % IPB];
+		brelse(bp);
+	}
+	return d;
+}
+
+/* Claim the blocks of every inode, and note the inodes entries name. */
+static void
+scan_inodes(struct scan *sc)
+{
+	struct dinode d;
+
+	for (sc->inum = 1; sc->inum < sb.ninodes; sc->inum++) {
+		d = read_dinode(sc->dev, sc->inum);
+		if (d.type == 0)
+			continue;
+		sc->dir = d.type == T_DIR;
+		for (int i = 0; i < NADDRS; i++)
+			scan_tree(sc, d.addrs[i], i < NDIRECT ? 0 : i == INDIRECT_SLOT ? 1 : 2);
+	}
+}
+
+/* Free orphan inum as its last iput would have. */
+static void
+free_orphan(struct scan *sc, uint inum)
 {
 	struct inode *ip;
-	int freed = 0, r;
+	int r;
+
+	begin_op();
+	ip = iget(sc->dev, inum);
+	acquiresleep(&ip->lock);
+	r = ip->valid ? 0 : load_inode(ip, true);
+	releasesleep(&ip->lock);
+	iput(ip);         /* the last reference: iput frees it */
+	end_op();
+	if (r == 0)
+		sc->orphans++;
+}
+
+/* Free the orphans; report named inodes with no links. */
+static void
+reclaim_orphans(struct scan *sc)
+{
+	struct dinode d;
 
 	for (uint inum = 1; inum < sb.ninodes; inum++) {
-		if (!dinode_is_orphan(dev, inum))
+		d = read_dinode(sc->dev, inum);
+		if (d.type == 0 || d.nlink != 0)
 			continue;
-		begin_op();
-		ip = iget(dev, inum);
-		acquiresleep(&ip->lock);
-		r = ip->valid ? 0 : load_inode(ip, true);
-		releasesleep(&ip->lock);
-		iput(ip);         /* the last reference: iput frees it */
-		end_op();
-		if (r == 0)
-			freed++;
+		if (inum == ROOTINO || (sc->named[inum / 8] & (1 << (inum % 8))))
+			fs_damaged("inode %u is named but has no links; left for fsck", inum);
+		else
+			free_orphan(sc, inum);
 	}
-	if (freed > 0)
+	if (sc->orphans > 0)
 		printf("fs: freed %d orphaned inode%s (unlinked while open at a crash)\n",
-		       freed, freed == 1 ? "" : "s");
+		       sc->orphans, sc->orphans == 1 ? "" : "s");
+}
+
+static void
+mount_scan(uint dev)
+{
+	struct scan sc = { .dev = dev };
+
+	_Static_assert(FS_MAXINODES / 8 <= 2 * PGSIZE, "named[] fits 2 pages");
+	if ((sc.named = kalloc_pages(1)) == NULL)
+		panic("mount_scan: no memory at boot");
+	memset(sc.named, 0, 2 * PGSIZE);
+	scan_inodes(&sc);
+	reclaim_orphans(&sc);
+	kfree_pages(sc.named, 1);
 }
 
 /*
  * Mount the file system on dev: read and check the superblock, set up the
- * inode cache, recover the log and free the orphans.  Called once, from the first process
+ * inode cache, recover the log, and scan the inodes (mount_scan).
+ * Called once, from the first process
  * (it sleeps on disk I/O).  Without a root file system the kernel cannot
  * go on, so a bad image is reported and the kernel panics.
  */
@@ -216,7 +342,7 @@ fs_init(int dev)
 	for (i = 0; i < NINODE; i++)
 		initsleeplock(&itable.inode[i].lock, "inode");
 	log_init(dev, &sb);
-	reclaim_orphans(dev);
+	mount_scan(dev);
 }
 
 /* ---- blocks ------------------------------------------------------------- */
