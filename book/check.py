@@ -18,7 +18,11 @@ what is wrong):
   - a numbered chapter without its parts `## Concept`, `## Code`,
     `## Commentary`, `## Exercises` (each once, in that order), or, in the
     chapters that must have one, without a diagram;
-  - an appendix table that disagrees with include/ (book/appendices.py).
+  - an appendix table that disagrees with include/ (book/appendices.py);
+  - a sample of kernel/lib/backtrace.py's output (`kernel/x.c:123  name`
+    in a code block, here or in README.md) whose line is no longer inside
+    the function it names: such samples quote line numbers on purpose, so
+    they are checked instead of banned.
 
 Exit status 0 when the book is clean, 1 when anything is wrong.
 """
@@ -294,6 +298,26 @@ def contents(tree, readme, problems):
     return listed
 
 
+SAMPLE_LINE_RE = re.compile(r"\b(kernel/[\w/]+\.[cS]):(\d+)\s+([A-Za-z_]\w*)")
+
+
+def check_sample_lines(tree, doc, problems):
+    """Each `path:N  name` in a code block (backtrace.py's output) must
+    have line N inside name's definition in path: at or after its first
+    line, before the next thing the file defines."""
+    for start, _, body in doc.fences:
+        for i, line in enumerate(body.split("\n"), start + 1):
+            for m in SAMPLE_LINE_RE.finditer(line):
+                path, n, name = m.group(1), int(m.group(2)), m.group(3)
+                d = tree.index.resolve(path, name)
+                later = [x.line for x in tree.index.definitions(path) or []
+                         if d is not None and x.line > d.line]
+                if d is None or n < d.line or (later and n >= min(later)):
+                    problems.append("%s:%d: the sample line %s:%d is not in %s "
+                                    "(rerun the command and paste its output)"
+                                    % (doc.path, i, path, n, name))
+
+
 def load(root, rel):
     with open(os.path.join(root, rel), encoding="utf-8") as f:
         return Markdown(rel, f.read())
@@ -322,6 +346,9 @@ def check_book(root):
         check_links(tree, doc, docs, problems)
     problems += [p for p in appendices.check(root, tree.index)
                  if p.split(":")[0] not in tree.missing]
+    for rel in list(docs) + ["README.md"]:
+        doc = docs.get(rel) or load(root, rel)
+        check_sample_lines(tree, doc, problems)
     return problems, counts
 
 

@@ -219,6 +219,18 @@ def line_numbers_missing_paths_and_broken_links_fail():
         expect("kernel/mem/vm.c:walk`" not in out, "a good citation was reported:\n" + out)
 
 
+@test
+def stale_backtrace_sample_fails():
+    with TreeCopy() as t:
+        with open(t.path("book/13-debugging.md"), "a", encoding="utf-8") as f:
+            f.write("\n```\n#0  0x80200000    kernel/main.c:1            kmain\n"
+                    "#1  0x80200004    kernel/mem/vm.c:1       walk\n```\n")
+        status, out = t.check()
+        expect(status == 1, out)
+        expect("the sample line kernel/main.c:1 is not in kmain" in out, out)
+        expect("the sample line kernel/mem/vm.c:1 is not in walk" in out, out)
+
+
 # ---- the resolver -----------------------------------------------------------
 
 C_SAMPLE = textwrap.dedent("""\
