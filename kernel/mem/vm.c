@@ -307,27 +307,35 @@ uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz)
 	return newsz;
 }
 
-/* Free the page-table pages themselves; leaves must already be gone. */
+/*
+ * Free the tree under pt (a level-`level` table whose entry 0 maps base):
+ * the user pages of [USER_BASE, sz), then every table.  The only other
+ * pages a user table maps are the trampoline and the trapframe, which are
+ * not the process's to free: they are dropped.  Anything else is a page
+ * some code forgot, and a panic names it where a leak would hide it.  One
+ * pass over the tables that exist, so the cost follows what is mapped.
+ */
 static void
-free_tables(pagetable_t pagetable, int level)
+free_tree(pagetable_t pt, int level, uint64 base, uint64 sz)
 {
 	for (int i = 0; i < 512; i++) {
-		pte_t pte = pagetable[i];
-		if ((pte & PTE_V) == 0)
+		uint64 va = base + i * LEVEL_SPAN(level);
+		if ((pt[i] & PTE_V) == 0)
 			continue;
-		if (level == 0 || (pte & (PTE_R | PTE_W | PTE_X)) != 0)
-			panic("free_tables: leaf still mapped");
-		free_tables((pagetable_t)PTE2PA(pte), level - 1);
+		if (level > 0)
+			free_tree(next_table(pt[i], va), level - 1, va, sz);
+		else if (va >= USER_BASE && va < sz)
+			kfree((void *)PTE2PA(pt[i]));
+		else if (va != TRAMPOLINE && va != TRAPFRAME)
+			panic("uvmfree: %p is mapped outside the user range", (void *)va);
 	}
-	kfree(pagetable);
+	kfree(pt);
 }
 
 void
 uvmfree(pagetable_t pagetable, uint64 sz)
 {
-	if (sz > USER_BASE)
-		uvmunmap(pagetable, USER_BASE, (PGROUNDUP(sz) - USER_BASE) / PGSIZE, true);
-	free_tables(pagetable, 2);
+	free_tree(pagetable, 2, 0, PGROUNDUP(sz));
 }
 
 /* for_each_page's step for uvmcopy: copy one page into the table arg. */

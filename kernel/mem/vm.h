@@ -35,7 +35,8 @@ uint64 uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int perm);
 uint64 uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz);
 /* Copy the user pages [USER_BASE, sz) of old into new; 0 or -ENOMEM. */
 int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz);
-/* Free the user pages [USER_BASE, sz) and every page-table page. */
+/* Free the user pages [USER_BASE, sz) and every page-table page; the
+ * trampoline and trapframe pages are left to their owners. */
 void uvmfree(pagetable_t pagetable, uint64 sz);
 /* Take away user access to page va (stack guard pages). */
 void uvmclear(pagetable_t pagetable, uint64 va);

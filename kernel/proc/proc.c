@@ -291,27 +291,24 @@ proc_pagetable(struct proc *p)
 	extern char trampoline[];
 
 	if (pagetable == NULL)
-		return 0;
+		return NULL;
 	if (mappages(pagetable, TRAMPOLINE, PGSIZE, (uint64)trampoline,
-		     PTE_R | PTE_X) != 0)
-		goto out_free;
-	if (mappages(pagetable, TRAPFRAME, PGSIZE, (uint64)p->trapframe,
+		     PTE_R | PTE_X) != 0 ||
+	    mappages(pagetable, TRAPFRAME, PGSIZE, (uint64)p->trapframe,
 		     PTE_R | PTE_W) != 0)
-		goto out_unmap_trampoline;
+		goto out_free;
 	return pagetable;
 
-out_unmap_trampoline:
-	uvmunmap(pagetable, TRAMPOLINE, 1, false);
 out_free:
-	uvmfree(pagetable, 0);
-	return 0;
+	uvmfree(pagetable, 0);   /* drops the trampoline, if it was mapped */
+	return NULL;
 }
 
+/* Free an address space proc_pagetable built; the trampoline and the
+ * trapframe pages themselves are not the address space's to free. */
 void
 proc_freepagetable(pagetable_t pagetable, uint64 sz)
 {
-	uvmunmap(pagetable, TRAMPOLINE, 1, false);
-	uvmunmap(pagetable, TRAPFRAME, 1, false);
 	uvmfree(pagetable, sz);
 }
 
