@@ -2942,6 +2942,45 @@ console_reader_killed(void)
 	close(fd);
 }
 
+/*
+ * kill stops a long write to the console within a chunk.  A child starts
+ * writing 1 MiB of dots to the console and is killed: it must be gone
+ * long before the serial line could have taken the megabyte (about 15 s
+ * under QEMU); a killed writer used to go on to the end.  The bound is
+ * generous, 2 s, since the right answer takes milliseconds.
+ */
+static void
+console_write_stops_when_killed(void)
+{
+	const int n = 1 << 20;
+	int ready[2], pid, fd = xopen("/dev/console", O_WRONLY);
+	uint start;
+	char *dots, c;
+
+	must(pipe(ready), "pipe");
+	if ((pid = xfork()) == 0) {
+		if ((dots = sbrk(n)) == (char *)-1)
+			fail("sbrk %d", n);
+		memset(dots, '.', n);
+		write(ready[1], "r", 1);
+		write(fd, dots, n);
+		exit(0);
+	}
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1)
+		fail("the writer did not start");
+	close(ready[0]);
+	start = uptime();
+	must(kill(pid), "kill the writer");
+	if (wait_pid(pid) != -1)
+		fail("the killed writer did not exit with -1");
+	write(fd, "\n", 1);
+	close(fd);
+	if (uptime() - start > 2 * TICK_HZ)
+		fail("a killed console write went on for %u ticks",
+		     (uint)(uptime() - start));
+}
+
 static void
 dev_mknod(void)
 {
@@ -3153,6 +3192,7 @@ static const struct test tests[] = {
 	/* console and devices */
 	QUICK(console_read_write),
 	QUICK(console_reader_killed),
+	QUICK(console_write_stops_when_killed),
 	QUICK(dev_mknod),
 	/* time and system information */
 	QUICK(time_sleep_ticks),
