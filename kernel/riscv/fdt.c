@@ -10,6 +10,8 @@
  *   /memory@...   reg                  -> RAM start and size
  *   /cpus         timebase-frequency   -> timer ticks per second
  *   /cpus/cpu@N   reg, status, riscv,isa -> the usable harts, and Sstc
+ *   /chosen       bootargs             -> the command line (QEMU's -append),
+ *                                         which only test kernels read
  *
  * Node names are matched up to their '@' (the unit address).
  */
@@ -67,6 +69,20 @@ isa_has_sstc(const char *isa, uint32 len)
 	return false;
 }
 
+/* Copy the string property val (len bytes, its NUL included) into dst,
+ * cut to fit size bytes and always NUL-terminated. */
+static void
+copy_string(char *dst, size_t size, const char *val, uint32 len)
+{
+	size_t n = 0;
+
+	while (n + 1 < size && n < len && val[n] != 0) {
+		dst[n] = val[n];
+		n++;
+	}
+	dst[n] = 0;
+}
+
 /* What we have learned so far about the cpu node being walked. */
 struct cpu_node {
 	uint64 hartid;
@@ -109,7 +125,10 @@ take_property(struct walk *w, const char *name, const uchar *val, uint32 len)
 			w->cpu.okay = strcmp((const char *)val, "okay") == 0;
 		else if (strcmp(name, "riscv,isa") == 0)
 			w->cpu.sstc = isa_has_sstc((const char *)val, len);
-	}
+	} else if (w->depth == 2 && node_is(node, "chosen") &&
+		   strcmp(name, "bootargs") == 0)
+		copy_string(bootinfo.bootargs, sizeof(bootinfo.bootargs),
+			    (const char *)val, len);
 }
 
 /* A cpu node ended: record the hart if it is usable. */

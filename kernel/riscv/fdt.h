@@ -8,6 +8,8 @@
 #include "include/types.h"
 #include "include/param.h"
 
+#define BOOTARGS_MAX 128   /* bytes of /chosen/bootargs kept, NUL included */
+
 struct bootinfo {
 	uint64 mem_start;           /* RAM: first byte */
 	uint64 mem_end;             /* RAM: one past the last byte */
@@ -17,6 +19,8 @@ struct bootinfo {
 	int nharts;                 /* usable harts found (at most NCPU) */
 	uint64 hartids[NCPU];
 	bool sstc;                  /* harts implement the Sstc extension */
+	char bootargs[BOOTARGS_MAX];   /* /chosen/bootargs (QEMU's -append),
+	                                  cut to fit; "" when there are none */
 };
 
 extern struct bootinfo bootinfo;

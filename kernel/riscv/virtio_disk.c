@@ -65,6 +65,7 @@
 #include "kernel/riscv/virtio.h"
 #include "include/errno.h"
 #include "kernel/dev/disk.h"
+#include "kernel/lib/ktest.h"
 
 #define NUM      64   /* descriptors in queue 0, and entries in each ring */
 #define MAX_RUN  16   /* most blocks in one request */
@@ -458,10 +459,12 @@ submit(struct buf **bufs, int nbufs, bool write)
 	alloc_descs_wait(idx, nbufs + 2);
 	build_request(idx, bufs, nbufs, write);
 	queue_request(idx[0]);
-	if (write)
+	if (write) {
+		ktest_disk_write(bufs, nbufs);   /* test kernels: kernel/lib/ktest.h */
 		disk.nwrites++;
-	else
+	} else {
 		disk.nreads++;
+	}
 }
 
 /* Fill descriptors idx[0..1] and req[idx[0]] with a flush for w. */
@@ -548,6 +551,7 @@ disk_flush(void)
 	alloc_descs_wait(idx, 2);
 	build_flush(idx, &w);
 	queue_request(idx[0]);
+	ktest_disk_flush();
 	disk.nflushes++;
 	notify_device();
 	while (!w.done)
