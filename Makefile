@@ -243,9 +243,12 @@ build/kernel/trampoline.sym: kernel/kernel
 # test builds, then grading/run_tests.py runs every suite: the host unit
 # tests, the tree check (grading/tree_test.py), the book's citation check
 # and the checker's tests, the grading
-# library's own tests, the broken-kernel check, the gdb test, and the
+# library's own tests, the broken-kernel check, the gdb test, the crash
+# tests of the file system's log (grading/crash_test.py), and the
 # base grader (which runs usertests -q).  It ends with the total
-# "N passed, M failed".
+# "N passed, M failed".  crash-sweep runs the crash tests at a larger
+# scale: more lost-write subsets per flush interval, and a boot on every
+# crash image of every workload that a prefix of the writes leaves.
 LAB ?= base
 
 grade: check-tools
@@ -256,7 +259,11 @@ test: check-tools
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(PYTHON) grading/run_tests.py
 
-.PHONY: grade
+crash-sweep: check-tools
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(PYTHON) grading/crash_test.py --sweep
+
+.PHONY: grade crash-sweep
 
 # ---- the book ---------------------------------------------------------------
 # check-book proves every citation and appendix table in book/ against the

@@ -26,6 +26,7 @@ SUITES = [
     ("gradelib", [PYTHON, "grading/gradelib_test.py"]),
     ("broken-kernel", [PYTHON, "grading/broken_kernel_test.py"]),
     ("gdb", [PYTHON, "grading/gdb_test.py"]),
+    ("crash", [PYTHON, "grading/crash_test.py"]),
     ("grade", [PYTHON, "grading/grade-base.py"]),
 ]
 
