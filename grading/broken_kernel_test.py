@@ -44,6 +44,16 @@ MUTATIONS = [
         "filters": ["shell: cd"],
         "fail": {"shell: cd": "wrong output"},
     },
+    {
+        "name": "read and write accept a negative count",
+        "file": "kernel/fs/sysfile.c",
+        "pattern": (r"(\targint\(2, &n\);\n)"
+                    r"\tif \(n < 0\)\n\t\treturn -EINVAL;\n"),
+        "replace": r"\1",
+        "filters": ["fuzz"],
+        "fail": {"fuzz: seeded random system calls on four harts, "
+                 "all checked": "wrong output"},
+    },
 ]
 
 

@@ -10,7 +10,8 @@ the shell and checks the answers.  The parts:
              quoting, scripts, line editing, Ctrl-P
   programs   each program in /bin: its normal use, and its message for
              bad arguments or a missing file; a faulting program is killed
-             with a message and the shell lives on
+             with a message and the shell lives on; stress and fuzz make
+             random system calls on four harts and check every result
   usertests  `usertests -q` once, then one test per area of it
   halt       powering off, and files written before it surviving a reboot
   disk       damaged images (made on the host with grading/fsimage.py) and a
@@ -30,8 +31,9 @@ import time
 import subprocess
 
 import fsimage
-from gradelib import (BANNER, ROOT, Runner, TestFailure, assert_equal,
-                      assert_lines_match, end_part, pristine_image, run_tests,
+from gradelib import (BANNER, ROOT, Panicked, Runner, TestFailure, TimedOut,
+                      assert_equal, assert_lines_match, end_part,
+                      pristine_image, run_tests,
                       shell_script, test)
 
 r = Runner()
@@ -461,6 +463,47 @@ def test_stress():
     assert_lines_match(out, r"^stress: \d+ workers for 10 seconds$",
                        r"^stress: \d+ operations: OK$",
                        no=[r".*FAILED", r"^stress: worker", r"^stress: leaked"])
+
+
+# 10 to 25 seconds here, on four harts or one (it waits for the disk more
+# than for the harts).  Any seed must pass.
+FUZZ = "fuzz -s 2024 -n 5000 -p 4"
+
+
+@test(3, "fuzz: seeded random system calls on four harts, all checked",
+      timeout=300)
+def test_fuzz():
+    with r.boot(cpus=4) as m:
+        try:
+            out = m.run(FUZZ, timeout=240)
+        except Panicked as e:
+            raise Panicked("the kernel panicked during `%s` (%s); the "
+                           "backtrace is in the console below, and the "
+                           "same command in `make qemu` repeats the run"
+                           % (FUZZ, e)) from None
+        except TimedOut as e:
+            try:
+                ctrl_p(m)       # the process list, for the console below
+            except TimedOut:
+                pass
+            raise TimedOut("`%s` did not finish (%s): a call hangs, or a "
+                           "wakeup is lost; the console below ends with the "
+                           "processes then (Ctrl-P)" % (FUZZ, e)) from None
+    summary = re.search(r"^fuzz: seed \d+, \d+ procs x \d+ calls: (.*)$",
+                        out, re.M)
+    if summary is None:
+        raise TestFailure("`%s` printed no summary line (is user/fuzz.c "
+                          "missing?); it printed:\n%s" % (FUZZ, out[-2000:]))
+    if summary.group(1) == "OK":
+        return
+    calls = re.findall(r"^fuzz: (?:worker|to repeat).*$", out, re.M)
+    raise TestFailure(
+        "fuzz found system calls that misbehaved.  Each 'worker' line names "
+        "a call, its arguments, what it returned and what is allowed "
+        "(book/appendix-a-syscalls.md); the line after it repeats that "
+        "worker's calls alone in `make qemu`.  'not given back' counts "
+        "memory, blocks, inodes or processes a call leaked: look at its "
+        "error paths.\n" + "\n".join(calls + [summary.group(0)]))
 
 
 @test(1, "zombie: an exited child is reaped")
