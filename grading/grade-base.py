@@ -25,10 +25,9 @@ Run `python3 grading/grade-base.py -h` for the options (filters, -v, -j).
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import time
-
-import subprocess
 
 import fsimage
 from gradelib import (BANNER, ROOT, Panicked, Runner, TestFailure, TimedOut,
@@ -219,6 +218,30 @@ def test_long_line():
         m.send("echo next\n")
         m.expect(r"^next$")
         m.wait_prompt()
+
+
+@test(2, "console: lines from processes on several harts do not mix")
+def test_console_writes_whole():
+    # Four scripts of 16 echoes each, one letter each, run at once on
+    # four harts.  echo writes its word in one write(), so every run of a
+    # letter on the console must be a whole word: exactly 60 letters.
+    with r.boot(cpus=4) as m:
+        for letter in "ABCD":
+            name = letter.lower()
+            m.run("echo 'echo %s' > %s1" % (letter * 60, name))
+            for n in (1, 2, 4, 8):
+                m.run("cat %s%d %s%d > %s%d" % (name, n, name, n, name, 2 * n))
+        mark = len(m.output)
+        m.run("sh a16 & sh b16 & sh c16 & sh d16", timeout=60)
+        time.sleep(2)
+        out = m.output[mark:]
+    runs = [len(run) for run in re.findall(r"A+|B+|C+|D+", out)]
+    broken = [n for n in runs if n != 60]
+    if broken or len(runs) < 64:
+        raise TestFailure("%d words of 60 letters were written, one write() "
+                          "each; on the console %d runs of one letter are "
+                          "not 60 long (lengths: %s): writes from different "
+                          "processes mixed" % (64, len(broken), broken[:10]))
 
 
 def ctrl_p(m):
@@ -489,12 +512,19 @@ def test_fuzz():
             raise TimedOut("`%s` did not finish (%s): a call hangs, or a "
                            "wakeup is lost; the console below ends with the "
                            "processes then (Ctrl-P)" % (FUZZ, e)) from None
+        m.halt()
+        status, problems = fsck(m.image)
     summary = re.search(r"^fuzz: seed \d+, \d+ procs x \d+ calls: (.*)$",
                         out, re.M)
     if summary is None:
         raise TestFailure("`%s` printed no summary line (is user/fuzz.c "
                           "missing?); it printed:\n%s" % (FUZZ, out[-2000:]))
     if summary.group(1) == "OK":
+        if status != 0:
+            raise TestFailure(
+                "after `%s`, mkfs/fsck finds the file system damaged (look at "
+                "the calls that change it, and their error paths):\n  %s" %
+                (FUZZ, "\n  ".join(problems)))
         return
     calls = re.findall(r"^fuzz: (?:worker|to repeat).*$", out, re.M)
     raise TestFailure(

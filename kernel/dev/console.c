@@ -44,6 +44,7 @@
 #include "include/param.h"
 #include "include/errno.h"
 #include "kernel/lock/spinlock.h"
+#include "kernel/lock/sleeplock.h"
 #include "kernel/proc/proc.h"
 #include "kernel/fs/file.h"
 #include "kernel/riscv/uart.h"
@@ -252,13 +253,9 @@ console_read(bool user_dst, uint64 dst, int n)
 	return got;
 }
 
-/*
- * devsw write: send n bytes from src to the screen through the UART's
- * output ring, sleeping while it is full.  Returns n, or the bytes
- * written before a bad address (-EFAULT if none were).
- */
+/* console_write's copying, CONS_CHUNK_SIZE bytes at a time. */
 static int
-console_write(bool user_src, uint64 src, int n)
+write_chunks(bool user_src, uint64 src, int n)
 {
 	char chunk[CONS_CHUNK_SIZE];
 	int done = 0;
@@ -277,10 +274,34 @@ console_write(bool user_src, uint64 src, int n)
 	return done;
 }
 
+/*
+ * One write() reaches the screen whole: writers take turns, a whole call
+ * at a time, so that lines printed by processes on different harts do
+ * not mix character by character (the UART takes its lock per character).
+ */
+static struct sleeplock write_lock;
+
+/*
+ * devsw write: send n bytes from src to the screen through the UART's
+ * output ring, sleeping while it is full.  Returns n, or the bytes
+ * written before a bad address or a kill (-EFAULT or -EINTR if none were).
+ */
+static int
+console_write(bool user_src, uint64 src, int n)
+{
+	int done;
+
+	acquiresleep(&write_lock);
+	done = write_chunks(user_src, src, n);
+	releasesleep(&write_lock);
+	return done;
+}
+
 void
 console_init(void)
 {
 	initlock(&cons.lock, "console");
+	initsleeplock(&write_lock, "console write");
 	uart_init();
 	devsw[CONSOLE].read = console_read;
 	devsw[CONSOLE].write = console_write;
