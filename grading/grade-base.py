@@ -30,9 +30,9 @@ import tempfile
 import time
 
 import fsimage
-from gradelib import (BANNER, ROOT, Panicked, Runner, TestFailure, TimedOut,
-                      assert_equal, assert_lines_match, end_part,
-                      pristine_image, run_tests,
+from gradelib import (BANNER, ROOT, TIMEOUT_SCALE, Panicked, Runner,
+                      TestFailure, TimedOut, assert_equal, assert_lines_match,
+                      end_part, pristine_image, run_tests,
                       shell_script, test)
 
 r = Runner()
@@ -232,8 +232,14 @@ def test_console_writes_whole():
             for n in (1, 2, 4, 8):
                 m.run("cat %s%d %s%d > %s%d" % (name, n, name, n, name, 2 * n))
         mark = len(m.output)
-        m.run("sh a16 & sh b16 & sh c16 & sh d16", timeout=60)
-        time.sleep(2)
+        # All four in the background: the prompt comes back at once, and
+        # may land in the middle of the output, so wait for the letters.
+        m.send("sh a16 & sh b16 & sh c16 & sh d16 &\n")
+        limit = time.time() + 60 * TIMEOUT_SCALE
+        while (len(re.findall(r"[ABCD]", m.output[mark:])) < 64 * 60 and
+               time.time() < limit):
+            time.sleep(0.2)
+        time.sleep(0.5)
         out = m.output[mark:]
     runs = [len(run) for run in re.findall(r"A+|B+|C+|D+", out)]
     broken = [n for n in runs if n != 60]
