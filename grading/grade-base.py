@@ -795,6 +795,39 @@ def test_disk_bitmap_disagrees():
             raise TestFailure("fsck after the boot:\n  " + "\n  ".join(problems))
 
 
+@test(2, "disk: structures that point back at themselves do not hang")
+def test_disk_loops():
+    # An indirect block listing itself, a log header naming a block twice,
+    # and a directory entry naming its own directory: each would have the
+    # kernel lock a buffer or an inode it already holds, and wait forever.
+    with ImageCopy() as img:
+        def plant(i):
+            ino = i.inode(i.lookup("/bin/usertests"))
+            ind = ino["addrs"][fsimage.NDIRECT]
+            if ind == 0:
+                raise TestFailure("/bin/usertests has no indirect block")
+            blk = bytearray(i.block(ind))
+            blk[0:4] = ind.to_bytes(4, "little")
+            i.set_block(ind, bytes(blk))
+            i.add_entry(fsimage.ROOTINO, "self", fsimage.ROOTINO)
+        img.change(plant)
+        with r.boot(image=img.path) as m:
+            r.match(r"^fs: damaged: inode \d+: indirect block \d+ points back "
+                    r"at itself$")
+            assert_lines_match(m.run("rm self"), r"^rm: self: %s$" % EIO)
+            r.match(r"^fs: damaged: directory 1 holds an entry naming itself$")
+            assert_equal(m.run("echo alive"), "alive\n")
+    with ImageCopy() as img:
+        def plant_log(i):
+            data = i.inode(i.lookup("/README.md"))["addrs"][0]
+            i.set_log([data, data])
+        img.change(plant_log)
+        with r.boot(image=img.path) as m:
+            r.match(r"^fs: damaged: the log header names a block twice; it is "
+                    r"not replayed$")
+            assert_equal(m.run("head -n 1 README.md"), "# rivet\n")
+
+
 @test(2, "disk: a block the disk cannot read fails the read with EIO")
 def test_disk_read_error():
     with ImageCopy() as img:
@@ -817,6 +850,15 @@ def test_disk_write_error():
             assert_lines_match(m.run("echo one > f1"), r"^sh: f1: %s$" % EIO)
             r.match(r"^fs: writing the log failed: the file system is "
                     r"read-only until reboot$")
+            # The failed create left nothing behind, even in the cache; and
+            # calls that change nothing still succeed, however they overlap.
+            assert_lines_match(m.run("ls f1"), r"^ls: f1: %s$" % ENOENT)
+            mark = len(m.output)
+            m.run("wc README.md & wc README.md & wc README.md & wc README.md")
+            time.sleep(1)
+            if EIO in m.output[mark:]:
+                raise TestFailure("reads failed on the read-only file "
+                                  "system:\n" + m.output[mark:])
             assert_lines_match(m.run("echo two > f2"),
                                r"^sh: f2: read-only file system$")
             assert_lines_match(m.run("mkdir d"),
@@ -836,6 +878,7 @@ def test_disk_orphan():
         with r.boot(image=img.path) as m:
             m.run("cat README.md README.md > big")
             m.run("sleep 10000 < big &")
+            process_listed(m, "sleep")  # it has exec'd: big is open
             m.run("rm big")
             time.sleep(0.5)
             img.take(m)                 # the power fails here

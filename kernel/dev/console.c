@@ -95,10 +95,10 @@ console_putc(int c)
 
 /*
  * Is there room for n more bytes of input?  Caller holds cons.lock.
- * An ordinary character asks for 2: itself and the end of its line, so
- * that a line that fills the buffer can still be ended (and erased with
- * Ctrl-U) instead of reaching the reader cut off and merging with the
- * next one.
+ * An ordinary character asks for 2: itself and the end of its line.  A
+ * line that fills the buffer then stays a line being edited, which can
+ * still be ended (or erased with Ctrl-U), instead of going to the reader
+ * cut off, without its end, to merge with the next one.
  */
 static bool
 room_for(uint n)

@@ -207,15 +207,31 @@ note_entries(struct scan *sc, uint b)
 	brelse(bp);
 }
 
-/* Scan block b of the current inode and, for an indirect block depth
- * levels above the data, every valid block it points to. */
-static void
-scan_tree(struct scan *sc, uint b, int depth)
+/*
+ * Does an indirect block point back at itself or at the indirect block
+ * above it (held, 0 when there is none)?  Following it would read a block
+ * this process holds locked and wait for itself forever.
+ */
+static bool
+points_back(uint b, const uint held[2], uint inum)
 {
+	if (b == 0 || (b != held[0] && b != held[1]))
+		return false;
+	fs_damaged("inode %u: indirect block %u points back at itself", inum, b);
+	return true;
+}
+
+/* Scan block b of the current inode and, for an indirect block depth
+ * levels above the data, every valid block it points to.  held: the
+ * indirect blocks above b, whose buffers are locked. */
+static void
+scan_tree(struct scan *sc, uint b, int depth, const uint held[2])
+{
+	uint below[2] = { b, held[0] };
 	struct buf *bp;
 	uint32 *a;
 
-	if (b == 0 || !block_ok(b))
+	if (b == 0 || !block_ok(b) || points_back(b, held, sc->inum))
 		return;   /* a bad pointer is refused when used (map_slot) */
 	claim_block(sc, b);
 	if (depth == 0) {
@@ -227,7 +243,7 @@ scan_tree(struct scan *sc, uint b, int depth)
 		return;
 	a = (uint32 *)bp->data;
 	for (uint i = 0; i < NINDIRECT; i++)
-		scan_tree(sc, a[i], depth - 1);
+		scan_tree(sc, a[i], depth - 1, below);
 	brelse(bp);
 }
 
@@ -250,6 +266,7 @@ read_dinode(uint dev, uint inum)
 static void
 scan_inodes(struct scan *sc)
 {
+	static const uint none[2] = { 0, 0 };
 	struct dinode d;
 
 	for (sc->inum = 1; sc->inum < sb.ninodes; sc->inum++) {
@@ -258,7 +275,8 @@ scan_inodes(struct scan *sc)
 			continue;
 		sc->dir = d.type == T_DIR;
 		for (int i = 0; i < NADDRS; i++)
-			scan_tree(sc, d.addrs[i], i < NDIRECT ? 0 : i == INDIRECT_SLOT ? 1 : 2);
+			scan_tree(sc, d.addrs[i], i < NDIRECT ? 0 : i == INDIRECT_SLOT ? 1 : 2,
+				  none);
 	}
 }
 
@@ -286,6 +304,8 @@ reclaim_orphans(struct scan *sc)
 {
 	struct dinode d;
 
+	if (log_readonly())
+		return;   /* nothing can be freed: the next mount will */
 	for (uint inum = 1; inum < sb.ninodes; inum++) {
 		d = read_dinode(sc->dev, inum);
 		if (d.type == 0 || d.nlink != 0)
@@ -328,7 +348,8 @@ fs_init(int dev)
 	const char *why;
 	int i;
 
-	bp = bread(dev, 1);
+	if ((bp = bread(dev, 1)) == NULL)
+		panic("fs_init: the disk cannot read the superblock");
 	memmove(&sb, bp->data, sizeof(sb));
 	brelse(bp);
 	why = mount_problem();
@@ -398,12 +419,16 @@ balloc(uint dev, uint *b)
 		if ((bp = bread(dev, fs_bitmap_block(&sb, base))) == NULL)
 			return -EIO;
 		bit = bitmap_find_clear(bp->data, from, to);
+		if (bit >= 0 && zero_block(dev, base + bit) < 0) {
+			brelse(bp);
+			return -EIO;   /* nothing is marked: no block leaks */
+		}
 		if (bit >= 0) {
 			bp->data[bit / 8] |= 1 << (bit % 8);
 			log_write(bp);
 			brelse(bp);
 			*b = base + bit;
-			return zero_block(dev, *b);
+			return 0;
 		}
 		brelse(bp);
 	}
@@ -834,15 +859,19 @@ bmap(struct inode *ip, uint64 bn, bool alloc, uint *b)
  * every block it points to.  A pointer outside the data region is damage:
  * it is reported and not followed (freeing it would free some other
  * structure).  An indirect block that cannot be read keeps what it names,
- * and itself, in use: fsck finds them.
+ * and itself, in use: fsck finds them.  held: the indirect blocks above b,
+ * whose buffers are locked.
  */
 static void
-free_tree(struct inode *ip, uint b, int depth)
+free_block_tree(struct inode *ip, uint b, int depth, const uint held[2])
 {
+	uint below[2] = { b, held[0] };
 	struct buf *bp;
 	uint32 *a;
 	uint i;
 
+	if (points_back(b, held, ip->inum))
+		return;
 	if (b == 0 || !block_ok(b)) {
 		if (b != 0)
 			fs_damaged("inode %u: block pointer %u is outside the data region",
@@ -854,7 +883,7 @@ free_tree(struct inode *ip, uint b, int depth)
 			return;
 		a = (uint32 *)bp->data;
 		for (i = 0; i < NINDIRECT; i++)
-			free_tree(ip, a[i], depth - 1);
+			free_block_tree(ip, a[i], depth - 1, below);
 		brelse(bp);
 	}
 	bfree(ip->dev, b);
@@ -869,6 +898,7 @@ free_tree(struct inode *ip, uint b, int depth)
 void
 itrunc(struct inode *ip)
 {
+	static const uint none[2] = { 0, 0 };
 	int i, depth;
 
 	assert_holdingsleep(&ip->lock);
@@ -876,7 +906,7 @@ itrunc(struct inode *ip)
 		if (ip->addrs[i] == 0)
 			continue;
 		depth = i < NDIRECT ? 0 : i == INDIRECT_SLOT ? 1 : 2;
-		free_tree(ip, ip->addrs[i], depth);
+		free_block_tree(ip, ip->addrs[i], depth, none);
 		ip->addrs[i] = 0;
 	}
 	ip->size = 0;

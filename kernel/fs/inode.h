@@ -35,10 +35,11 @@ struct inode {
 	uint addrs[NADDRS];
 };
 
+/* Read and check the superblock, recover the log, scan the inodes. */
 void fs_init(int dev);
 /* Name damage found on the disk on the console ("fs: damaged: ..."), for an
  * operation that then fails; returns -EIO. */
-int fs_damaged(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* read and check the superblock, recover the log */
+int fs_damaged(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Count the free data blocks and free inodes (reads the bitmap and inodes). */
 void fs_usage(uint dev, uint *freeblocks, uint *totalblocks, uint *freeinodes,
 	      uint *totalinodes);

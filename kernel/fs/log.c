@@ -104,6 +104,7 @@ static struct {
 	struct logheader lh;      /* [lock] blocks logged by this transaction */
 	int opblocks[NPROC];      /* [lock] new blocks logged by the running
 	                             operation of each process-table slot */
+	bool opwrote[NPROC];      /* [lock] ... and whether it logged any */
 	struct buf *home[LOGBLOCKS];   /* committer: locked home buffers */
 	struct buf *slots[LOGBLOCKS];  /* &slotbuf[i], the form disk I/O takes */
 	struct buf *head;              /* &headbuf */
@@ -229,8 +230,11 @@ write_transaction(uint n)
  * Put the transaction in log.lh on the disk: 0, or -EIO.  Called by the
  * process that set committing, without log.lock, while no operation runs.
  * The logged blocks are pinned in the cache, so bread finds each of them
- * there.  Once the file system is read-only nothing is written: the
- * blocks stay changed in the cache only.
+ * there.  When the transaction is not written (the file system is
+ * read-only, or a write fails), its blocks are dropped from the cache, so
+ * that readers see what the disk holds, not changes that never reached
+ * it.  (An inode already loaded in the inode cache may still show such a
+ * change until it is reloaded.)
  */
 static int
 commit(void)
@@ -250,6 +254,8 @@ commit(void)
 	else
 		r = write_transaction(n);
 	for (i = 0; i < n; i++) {
+		if (r < 0)
+			log.home[i]->valid = false;   /* reread what the disk holds */
 		bunpin(log.home[i]);
 		brelse(log.home[i]);
 	}
@@ -260,7 +266,8 @@ commit(void)
 /*
  * Read the header into log.lh and check it against the file system:
  * NULL, or what is wrong with it.  A header naming blocks outside the
- * file system is damage, and replaying it would spread the damage.
+ * file system is damage, and replaying it would spread the damage; one
+ * naming a block twice would have recovery lock that block's buffer twice.
  */
 static const char *
 read_header(const struct superblock *sb)
@@ -273,12 +280,15 @@ read_header(const struct superblock *sb)
 	memmove(&log.lh, headbuf.data, sizeof(log.lh));
 	releasesleep(&headbuf.lock);
 	if (r < 0)
-		return "reading the log header";
+		return "the disk cannot read the log header";
 	if (log.lh.n > log.size)
 		return "the log header lists more blocks than the log holds";
 	for (i = 0; i < log.lh.n; i++) {
 		if (log.lh.block[i] < sb->inodestart || log.lh.block[i] >= sb->size)
 			return "the log header names a block outside the file system";
+		for (uint j = 0; j < i; j++)
+			if (log.lh.block[j] == log.lh.block[i])
+				return "the log header names a block twice";
 	}
 	return NULL;
 }
@@ -301,8 +311,12 @@ read_slots(uint n)
 		}
 		memmove(log.home[i]->data, slotbuf[i].data, BSIZE);
 	}
-	while (i-- > 0 && r < 0)
-		brelse(log.home[i]);   /* undo: nothing is installed */
+	if (r < 0) {   /* undo: nothing is installed, and nothing stays cached */
+		while (i > 0) {
+			log.home[--i]->valid = false;
+			brelse(log.home[i]);
+		}
+	}
 	for (i = 0; i < n; i++)
 		releasesleep(&slotbuf[i].lock);
 	return r;
@@ -322,7 +336,8 @@ recover(const struct superblock *sb)
 
 	if ((why = read_header(sb)) != NULL) {
 		log.lh.n = 0;
-		log_fail(why);
+		printf("fs: damaged: %s; it is not replayed\n", why);
+		log_fail("recovering the log");
 		return;
 	}
 	n = log.lh.n;
@@ -381,18 +396,21 @@ begin_op(void)
 		sleep(&log, &log.lock);
 	log.outstanding++;
 	log.opblocks[slot] = 0;
+	log.opwrote[slot] = false;
 	release(&log.lock);
 }
 
 /*
  * End an operation; the last one to end commits the transaction.  Returns
- * 0, or -EIO when the file system has become read-only (a write failed),
- * so that the operation's changes may never reach the disk.
+ * 0, or -EIO when the operation changed something but the file system has
+ * become read-only (a write failed), so that its changes may never reach
+ * the disk.  An operation that changed nothing always gets 0.
  */
 int
 end_op(void)
 {
-	bool do_commit = false;
+	int slot = myproc()->slot;
+	bool do_commit = false, wrote;
 	int r;
 
 	acquire(&log.lock);
@@ -400,6 +418,7 @@ end_op(void)
 		panic("end_op: no operation running (outstanding %d, committing %d)",
 		      log.outstanding, log.committing);
 	log.outstanding--;
+	wrote = log.opwrote[slot];
 	if (log.outstanding == 0) {
 		do_commit = true;
 		log.committing = true;
@@ -410,14 +429,14 @@ end_op(void)
 	release(&log.lock);
 
 	if (!do_commit)
-		return log_readonly() ? -EIO : 0;
+		return wrote && log_readonly() ? -EIO : 0;
 	r = commit();
 	acquire(&log.lock);
 	log.committing = false;
 	log.done = log.txn++;
 	wakeup(&log);
 	release(&log.lock);
-	return r;
+	return wrote ? r : 0;
 }
 
 /* Has a failed write made the file system read-only? */
@@ -464,6 +483,7 @@ log_write(struct buf *b)
 	acquire(&log.lock);
 	if (log.outstanding < 1)
 		panic("log_write: block %u written outside an operation", b->blockno);
+	log.opwrote[slot] = true;
 	for (i = 0; i < log.lh.n; i++) {
 		if (log.lh.block[i] == b->blockno)
 			break;

@@ -19,7 +19,8 @@ void log_write(struct buf *b);
 int  log_sync(void);
 /* Has a failed write made the file system read-only (until reboot)? */
 bool log_readonly(void);
-/* A write the file system needed failed while doing step: go read-only. */
+/* The disk failed the file system while it was changing it (step names
+ * what it was doing): go read-only until reboot. */
 void log_fail(const char *step);
 
 #endif /* KERNEL_FS_LOG_H */

@@ -407,6 +407,11 @@ unlink_lookup(const char *path, struct inode **dpp, struct inode **ipp,
 	r = dirlookup(dp, name, offp, &ip);
 	if (r < 0)
 		goto out_unlockput_dp;
+	if (ip == dp) {   /* only a damaged entry names its own directory */
+		iput(ip);
+		r = fs_damaged("directory %u holds an entry naming itself", dp->inum);
+		goto out_unlockput_dp;
+	}
 	if ((r = ilock(ip)) < 0) {
 		iput(ip);
 		goto out_unlockput_dp;
@@ -428,23 +433,30 @@ out_unlockput_dp:
 /*
  * unlink's second phase: clear the entry at off in dp, then drop the link
  * it was.  dp and ip locked, as unlink_lookup returns them; releases both.
+ * 0, or -EIO when the directory's block cannot be read (nothing changed).
  */
-static void
+static int
 unlink_remove(struct inode *dp, struct inode *ip, uint off)
 {
 	struct dirent de;
+	int r;
 
 	memset(&de, 0, sizeof(de));
-	if (writei(dp, false, (uint64)&de, off, sizeof(de)) != sizeof(de))
-		panic("unlink: cannot clear the entry in directory %u", dp->inum);
-	if (ip->type == T_DIR) {   /* the child's ".." no longer names dp */
-		dp->nlink--;
-		iupdate(dp);
+	r = writei(dp, false, (uint64)&de, off, sizeof(de));
+	if (r == sizeof(de)) {
+		r = 0;
+		if (ip->type == T_DIR) {   /* the child's ".." no longer names dp */
+			dp->nlink--;
+			iupdate(dp);
+		}
+		ip->nlink--;
+		iupdate(ip);
+	} else if (r >= 0) {
+		panic("unlink: a write inside directory %u fell short", dp->inum);
 	}
 	iunlockput(dp);
-	ip->nlink--;
-	iupdate(ip);
 	iunlockput(ip);
+	return r;   /* -EIO when the directory block could not be read */
 }
 
 /*
@@ -455,7 +467,7 @@ uint64
 sys_unlink(void)
 {
 	char path[MAXPATH];
-	struct inode *dp, *ip;
+	struct inode *dp = NULL, *ip = NULL;
 	uint off;
 	int r;
 
@@ -468,7 +480,7 @@ sys_unlink(void)
 	begin_op();
 	r = unlink_lookup(path, &dp, &ip, &off);
 	if (r == 0)
-		unlink_remove(dp, ip, off);
+		r = unlink_remove(dp, ip, off);
 	return end_op_result(r);
 }
 
@@ -533,10 +545,8 @@ create_new(struct inode *dp, const char *name, short type, short major,
 		return -EMLINK;   /* no room to count the new ".." */
 	if ((r = ialloc(dp->dev, type, &ip)) < 0)
 		return r;
-	if ((r = ilock(ip)) < 0) {
-		iput(ip);        /* its dinode is set, but not named: an orphan */
-		return r;
-	}
+	if (ilock(ip) < 0)
+		panic("create_new: a new inode is not loaded (ialloc loads it)");
 	r = create_init(ip, dp, major, minor);
 	if (r < 0)
 		goto out_free_ip;
@@ -588,14 +598,12 @@ create(const char *path, short type, short major, short minor,
 		iunlockput(dp);
 		return create_existing(ip, type, ipp);
 	}
-	if (r != -ENOENT)
-		;                /* the directory is damaged or unreadable */
-	else if (log_readonly())
-		r = -EROFS;
-	else if (dp->nlink == 0)
-		r = -ENOENT;   /* dp was unlinked while someone held on to it */
-	else
-		r = create_new(dp, name, type, major, minor, ipp);
+	if (r == -ENOENT) {   /* else the directory is damaged or unreadable */
+		if (log_readonly())
+			r = -EROFS;
+		else if (dp->nlink > 0)   /* 0: dp was unlinked while held */
+			r = create_new(dp, name, type, major, minor, ipp);
+	}
 	iunlockput(dp);
 	return r;
 }

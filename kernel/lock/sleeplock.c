@@ -25,8 +25,8 @@ acquiresleep(struct sleeplock *lk)
 	acquire(&lk->lk);
 	while (lk->locked)
 		sleep(lk, &lk->lk);
-	lk->locked = true;
-	lk->pid = myproc()->pid;
+	__atomic_store_n(&lk->locked, true, __ATOMIC_RELAXED);
+	__atomic_store_n(&lk->pid, myproc()->pid, __ATOMIC_RELAXED);
 	release(&lk->lk);
 }
 
@@ -34,8 +34,8 @@ void
 releasesleep(struct sleeplock *lk)
 {
 	acquire(&lk->lk);
-	lk->locked = false;
-	lk->pid = 0;
+	__atomic_store_n(&lk->pid, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&lk->locked, false, __ATOMIC_RELAXED);
 	wakeup(lk);
 	release(&lk->lk);
 }

@@ -10,10 +10,10 @@
 #include "kernel/lock/spinlock.h"
 
 struct sleeplock {
-	bool locked;          /* [lk] held? */
+	bool locked;          /* [lk] held?  Read without lk by holdingsleep */
 	struct spinlock lk;   /* guards this structure */
 	const char *name;
-	int pid;              /* [lk] holder's pid */
+	int pid;              /* [lk] holder's pid; likewise */
 };
 
 void initsleeplock(struct sleeplock *lk, const char *name);

@@ -257,6 +257,9 @@ uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, bool do_free)
 {
 	if (va % PGSIZE != 0)
 		panic("uvmunmap: unaligned address %p", (void *)va);
+	if (npages > (TRAPFRAME - va) / PGSIZE || va > TRAPFRAME)
+		panic("uvmunmap: %lu pages from %p reach past user memory",
+		      (unsigned long)npages, (void *)va);
 	if (npages > 0)
 		unmap_range(pagetable, 2, 0, va, va + npages * PGSIZE, do_free);
 }
@@ -316,14 +319,14 @@ uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz)
  * pass over the tables that exist, so the cost follows what is mapped.
  */
 static void
-free_tree(pagetable_t pt, int level, uint64 base, uint64 sz)
+free_pagetable_tree(pagetable_t pt, int level, uint64 base, uint64 sz)
 {
 	for (int i = 0; i < 512; i++) {
 		uint64 va = base + i * LEVEL_SPAN(level);
 		if ((pt[i] & PTE_V) == 0)
 			continue;
 		if (level > 0)
-			free_tree(next_table(pt[i], va), level - 1, va, sz);
+			free_pagetable_tree(next_table(pt[i], va), level - 1, va, sz);
 		else if (va >= USER_BASE && va < sz)
 			kfree((void *)PTE2PA(pt[i]));
 		else if (va != TRAMPOLINE && va != TRAPFRAME)
@@ -335,7 +338,7 @@ free_tree(pagetable_t pt, int level, uint64 base, uint64 sz)
 void
 uvmfree(pagetable_t pagetable, uint64 sz)
 {
-	free_tree(pagetable, 2, 0, PGROUNDUP(sz));
+	free_pagetable_tree(pagetable, 2, 0, PGROUNDUP(sz));
 }
 
 /* for_each_page's step for uvmcopy: copy one page into the table arg. */

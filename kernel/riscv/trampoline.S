@@ -1,7 +1,7 @@
 /*
  * kernel/riscv/trampoline.S: the crossing between user mode and the kernel.
  *
- * This page is mapped at TRAMPOLINE (kernel/riscv/memlayout.h) in every user page
+ * This page is mapped at TRAMPOLINE (include/addrspace.h) in every user page
  * table and in the kernel's, at the same virtual address, so execution can
  * continue across the instruction that switches satp.  It is never mapped
  * user-accessible.
