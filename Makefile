@@ -243,7 +243,8 @@ build/kernel/trampoline.sym: kernel/kernel
 # test builds, then grading/run_tests.py runs every suite: the host unit
 # tests, the tree check (grading/tree_test.py), the book's citation check
 # and the checker's tests, the grading
-# library's own tests, the broken-kernel check, the gdb test, the crash
+# library's own tests, a grader written for MIT's gradelib run unchanged
+# (grading/mitstyle_test.py), the broken-kernel check, the gdb test, the crash
 # tests of the file system's log (grading/crash_test.py), and the
 # base grader (which runs usertests -q).  It ends with the total
 # "N passed, M failed".  crash-sweep runs the crash tests at a larger

@@ -38,10 +38,11 @@ The pieces, in the order this file defines them:
                collide.
 
   Runner       What test functions call: boot() a machine or run_qemu()
-               with monitors such as shell_script(), then match() the
-               console against regular expressions.  At the end of each
-               boot the guest is powered off with `halt` when it sits at a
-               prompt, and killed otherwise.
+               with monitors such as shell_script(), save() and
+               stop_breakpoint(), then match() the console against regular
+               expressions.  At the end of each boot the guest is powered
+               off with `halt` when it sits at a prompt, and killed
+               otherwise (and where a run ended at a breakpoint).
 
   run_tests()  Parses the command line (title filters, -v, -j N), runs the
                tests (in parallel with -j, each with its own guest), prints
@@ -49,6 +50,13 @@ The pieces, in the order this file defines them:
                and writes results.json (the format Gradescope reads),
                junit.xml (for CI) and the full console of every failed
                test into the results directory.
+
+  Lab files    check_time() and check_answers() check the files a student
+               hands in with a lab; random_str(), make() and
+               maybe_unlink() help tests prepare.  With save(), the
+               monitors and run_qemu(timeout=), graders written for the
+               gradelib.py of MIT's xv6 labs run here unchanged (see
+               grading/README.md for what a port still changes).
 
 All time limits are multiplied by the environment variable
 GRADE_TIMEOUT_SCALE (default 1), for slow machines.
@@ -60,11 +68,13 @@ import codecs
 import contextlib
 import json
 import os
+import random
 import re
 import shlex
 import shutil
 import signal
 import socket
+import string
 import subprocess
 import sys
 import tempfile
@@ -75,9 +85,10 @@ import xml.etree.ElementTree as ET
 
 __all__ = [
     "test", "end_part", "run_tests", "Runner", "Machine", "Gdb",
-    "shell_script", "stop_on_line", "stop_breakpoint",
+    "shell_script", "stop_on_line", "stop_breakpoint", "save",
     "assert_equal", "assert_lines_match",
-    "TestFailure", "Panicked", "TimedOut",
+    "check_time", "check_answers", "random_str", "make", "maybe_unlink",
+    "TestFailure", "Panicked", "TimedOut", "TerminateTest",
     "ROOT", "PROMPT", "BANNER", "TIMEOUT_SCALE",
 ]
 
@@ -93,6 +104,10 @@ BANNER = (r"^rivet: (\d+) harts?, (\d+) MiB RAM, (\d+) MiB free, "
 FATAL = re.compile(r"^(panic: .*|unexpected interrupt.*)$", re.M)
 
 DEFAULT_WAIT = 30       # seconds an expect() waits when not told
+UNTIL_DEADLINE = float("inf")   # a wait's timeout: until the run's or the
+                                # test's time limit (DEFAULT_WAIT if none)
+TEST_TIMEOUT = 60       # seconds a test may take when @test does not say
+BOOT_WAIT = 60          # seconds a guest may take to show its first prompt
 POWER_OFF_WAIT = 10     # seconds `halt` gets at the end of a test
 TAIL_LINES = 20         # console lines shown with a failure
 
@@ -118,6 +133,13 @@ class Panicked(TestFailure):
 class TimedOut(TestFailure):
     """The console did not show what was awaited within the time limit."""
     verdict = TIMED_OUT
+
+
+class TerminateTest(Exception):
+    """Ends a run_qemu() early and successfully: raised in the test's
+    thread by a wait on the console once terminate_match appeared or the
+    guest stopped at a breakpoint.  A monitor may raise it too.  run_qemu()
+    catches it; the test goes on to check the console."""
 
 
 def assert_equal(got, expect, msg=""):
@@ -160,6 +182,93 @@ def _first_match(regex, lines, start):
         if re.match(regex, lines[i]):
             return i
     return None
+
+
+# ---- a lab's files, and helpers for tests ----------------------------------
+# Paths are relative to the tree root (where `make grade` runs graders),
+# whatever the grader's working directory.
+
+
+def _tree_path(path):
+    return os.path.join(ROOT, path)
+
+
+def check_time(path="time.txt"):
+    """Fail unless the file (time.txt in the tree root) holds the number of
+    hours the student spent on the lab: a whole number, alone in the file
+    (blank lines and spaces around it are allowed)."""
+    try:
+        with open(_tree_path(path)) as f:
+            text = f.read()
+    except OSError:
+        raise TestFailure("cannot read %s: put in it the number of hours "
+                          "you spent on the lab, a whole number such as 6"
+                          % path) from None
+    words = text.split()
+    if len(words) != 1 or not re.fullmatch(r"[0-9]+", words[0]):
+        raise TestFailure("%s must hold only the number of hours you spent "
+                          "on the lab, a whole number such as 6; it holds %r"
+                          % (path, text.strip()[:60]))
+
+
+def check_answers(path, n=10):
+    """Fail unless the answers file (path relative to the tree root, as
+    answers-LAB.txt) exists and holds at least n characters of text, not
+    counting white space at its start and end."""
+    try:
+        with open(_tree_path(path)) as f:
+            text = f.read().strip()
+    except OSError:
+        raise TestFailure("cannot read %s: write your answers to the lab's "
+                          "questions in it" % path) from None
+    if len(text) < n:
+        raise TestFailure("%s holds %d characters of text, fewer than %d: "
+                          "it does not seem to answer the questions" %
+                          (path, len(text), n))
+
+
+def random_str(n=8):
+    """A random string of n letters and digits, for names and contents a
+    solution cannot know in advance."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(random.choice(alphabet) for _ in range(n))
+
+
+def make(*targets):
+    """Run make in the tree root for targets (none: the default goal),
+    quietly.  Fails with "wrong output", showing the end of make's output,
+    if make does.  A run boots the kernel and disk image as they are at its
+    first boot: to rebuild with a test's own changes, call make() before
+    that, at the top of the grader."""
+    command = ["make", "-s", "--no-print-directory", "-C", ROOT] + list(targets)
+    p = subprocess.run(command, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    if p.returncode != 0:
+        tail = "\n".join(p.stdout.splitlines()[-TAIL_LINES:])
+        raise TestFailure("make %s failed (status %d):\n%s" %
+                          (" ".join(targets), p.returncode, _indent(tail)))
+
+
+def maybe_unlink(*paths):
+    """Remove each file (relative to the tree root) if it exists."""
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(_tree_path(path))
+
+
+def _machine_size(make_args, cpus, mem):
+    """cpus and mem, as make_args ("CPUS=1", "MEM=256M") set them."""
+    for arg in make_args:
+        name, _, value = arg.partition("=")
+        if name == "CPUS" and value.isdigit():
+            cpus = int(value)
+        elif name == "MEM" and value:
+            mem = value
+        else:
+            raise ValueError("run_qemu: make_args %r is not understood: "
+                             "only CPUS=N and MEM=SIZE are (the guest boots "
+                             "with make print-qemu's command line)" % arg)
+    return cpus, mem
 
 
 # ---- the run-wide state: snapshot, live machines, per-test context ---------
@@ -249,23 +358,61 @@ def pristine_image():
 
 
 class _Context:
-    """What one running test owns: its deadline, guests and commands."""
+    """What one running test owns: its deadlines, guests and commands.
 
-    def __init__(self, title="", timeout=None, echo=None):
+    timeout is the test's time limit in seconds, already scaled.  With
+    fixed=False (the test did not set one) a run_qemu(timeout=) longer than
+    what is left of it extends it, as graders written for MIT's library,
+    whose tests have no limit of their own, expect."""
+
+    def __init__(self, title="", timeout=None, echo=None, fixed=True):
         self.title = title
         self.deadline = time.time() + timeout if timeout else None
         self.timeout = timeout
+        self.fixed = fixed
+        self.run_deadline = None    # set by run_qemu(timeout=) during a run
+        self.run_timeout = None
         self.echo = echo
         self.machines = []
         self.outputs = []       # (command, output) from Machine.run
+        self.saves = []         # (path, Machine) from save()
+
+    def begin_run(self, timeout):
+        """A run_qemu(timeout=) starts: bound every wait of the run by it."""
+        if timeout is None:
+            return
+        self.run_timeout = timeout * TIMEOUT_SCALE
+        self.run_deadline = time.time() + self.run_timeout
+        if (not self.fixed and self.deadline is not None and
+                self.deadline < self.run_deadline):
+            self.deadline = self.run_deadline
+
+    def end_run(self):
+        self.run_deadline = self.run_timeout = None
 
     def wait_limit(self, timeout):
-        """Absolute time a wait of `timeout` seconds (scaled) ends, and
-        whether the test's own deadline is what ends it."""
-        limit = time.time() + (timeout or DEFAULT_WAIT) * TIMEOUT_SCALE
-        if self.deadline is not None and self.deadline < limit:
-            return self.deadline, True
-        return limit, False
+        """Absolute time a wait of `timeout` seconds (scaled) ends, and,
+        when a time limit of the run or of the test ends it first, which
+        one (words for the message), else None.  A timeout of
+        UNTIL_DEADLINE waits until the run's or the test's limit, or
+        DEFAULT_WAIT seconds when there is neither."""
+        now = time.time()
+        if timeout == UNTIL_DEADLINE:
+            limit = float("inf")
+        else:
+            limit = now + (timeout or DEFAULT_WAIT) * TIMEOUT_SCALE
+        # On a tie the run's limit is named: it is the one the grader set.
+        bounds = [(self.deadline, "the test's time limit (%gs)" %
+                   (self.timeout or 0)),
+                  (self.run_deadline, "run_qemu's time limit (%gs)" %
+                   (self.run_timeout or 0))]
+        reason = None
+        for deadline, what in bounds:
+            if deadline is not None and deadline <= limit:
+                limit, reason = deadline, what
+        if limit == float("inf"):
+            limit = now + DEFAULT_WAIT * TIMEOUT_SCALE
+        return limit, reason
 
 
 _local = threading.local()
@@ -331,7 +478,8 @@ class Machine:
     extra        more QEMU arguments
     gdb          start halted with a gdb stub; self.gdb is connected to it
     command      run this instead of QEMU (tests of the grader use a fake
-                 kernel); "{image}" in it becomes the image copy's path
+                 kernel); "{image}" in it becomes the image copy's path, and
+                 with gdb it gets QEMU's "-gdb tcp:127.0.0.1:PORT -S"
     allow_panic  do not treat a panic line as the end of the test
     echo         function called with each piece of console output
     disk_errors  make the disk fail: a list of ("read" or "write", block)
@@ -353,6 +501,10 @@ class Machine:
         self.echo = echo if echo is not None else ctx.echo
         self.gdb = None
         self._cond = threading.Condition()
+        self._copies = []       # files that save() copies the console to
+        self._ended = None      # why the run ends early (see end_run)
+        self._until = []        # what else ends it (see end_on)
+        self.keep_stopped = False   # finish() kills, not powers off
         self.tmpdir = tempfile.mkdtemp(prefix="guest-", dir=_run_dir())
         if command is None:
             snap_kernel, snap_image = _snapshot()
@@ -383,13 +535,15 @@ class Machine:
 
     def _command(self, command, cpus, mem, extra, gdb):
         self._gdb_port = None
-        if command is not None:
-            return [w.replace("{image}", self.image) for w in command]
-        extra = list(extra)
+        gdb_args = []
         if gdb:
             self._gdb_port = free_port()
-            extra += ["-gdb", "tcp:127.0.0.1:%d" % self._gdb_port, "-S"]
-        return qemu_command(self.kernel, self._drive_file(), cpus, mem, extra)
+            gdb_args = ["-gdb", "tcp:127.0.0.1:%d" % self._gdb_port, "-S"]
+        if command is not None:
+            return [w.replace("{image}", self.image)
+                    for w in command] + gdb_args
+        return qemu_command(self.kernel, self._drive_file(), cpus, mem,
+                            list(extra) + gdb_args)
 
     def _drive_file(self):
         """The disk image QEMU opens: the image copy, behind a blkdebug
@@ -441,11 +595,28 @@ class Machine:
                 self._scan_for_panic()
                 if not data:
                     self._eof = True
+                if text:
+                    self._copy(text)
                 self._cond.notify_all()
             if text and self.echo:
                 self.echo(text)
             if not data:
                 return
+
+    def _copy(self, text):
+        """Append text to the files save() named.  Needs _cond."""
+        for f in self._copies:
+            with contextlib.suppress(OSError, ValueError):
+                f.write(text)
+                f.flush()
+
+    def copy_console_to(self, f):
+        """Write the console so far to the open file f, and then all that
+        follows as it arrives, until the guest is closed (which closes f)."""
+        with self._cond:
+            f.write(self.output)
+            f.flush()
+            self._copies.append(f)
 
     def _scan_for_panic(self):
         end = self.output.rfind("\n") + 1
@@ -476,37 +647,92 @@ class Machine:
             size = len(self.output)
             self._cond.wait(0.3)
 
-    def _timed_out(self, what, timeout, by_deadline):
-        if by_deadline:
-            return TimedOut("the test's time limit (%gs) ran out waiting "
-                            "for %s" % (self.ctx.timeout, what))
+    def _timed_out(self, what, timeout, reason):
+        """The TimedOut for a wait; reason: the time limit that ended it,
+        as wait_limit() names it, or None for the wait's own."""
+        if reason:
+            return TimedOut("%s ran out waiting for %s" % (reason, what))
+        if timeout == UNTIL_DEADLINE:
+            timeout = None
         return TimedOut("waited %gs for %s" %
                         ((timeout or DEFAULT_WAIT) * TIMEOUT_SCALE, what))
+
+    # -- ending a run early (run_qemu) --
+
+    def end_run(self, reason):
+        """End the run: every wait on this guest, now or later, raises
+        TerminateTest.  Safe from any thread (the gdb watcher uses it)."""
+        with self._cond:
+            if self._ended is None:
+                self._ended = reason
+            self._cond.notify_all()
+
+    def end_on(self, pattern, typed=()):
+        """End the run (as end_run does) as soon as pattern, a regex, shows
+        on the console from here on, other than in the echo of a line in
+        typed (the commands a script types).  end_on(None) disarms every
+        pattern, and forgets that the run ended."""
+        with self._cond:
+            if pattern is None:
+                self._until = []
+                self._ended = None
+            else:
+                self._until.append(
+                    _ConsoleWatch(pattern, typed, len(self.output)))
+
+    def _check_end(self):
+        """Raise TerminateTest if the run is to end.  Needs _cond."""
+        for watch in self._until:
+            if self._ended is None and watch.seen(self.output):
+                self._ended = ("/%s/ showed on the console" %
+                               watch.regex.pattern)
+        if self._ended is not None:
+            raise TerminateTest(self._ended)
+
+    def wait_end(self, what, timeout=UNTIL_DEADLINE):
+        """Wait until the run ends (TerminateTest); what names the awaited
+        event for the TimedOut message."""
+        self._wait(lambda: None, what, timeout)
+
+    # -- waiting on the console --
+
+    def _wait(self, found, what, timeout):
+        """Wait until found() (called with _cond held) returns something
+        other than None and return that.  Fails at once on a panic; raises
+        TerminateTest when the run ends; TimedOut at the time limit."""
+        limit, reason = self.ctx.wait_limit(timeout)
+        with self._cond:
+            while True:
+                if self.fatal is None:
+                    self._check_end()
+                    result = found()
+                    if result is not None:
+                        return result
+                self._check_alive(what)
+                left = limit - time.time()
+                if left <= 0:
+                    raise self._timed_out(what, timeout, reason)
+                self._cond.wait(min(left, 0.5))
 
     def expect(self, pattern, timeout=None):
         """Wait until pattern (a regex, ^ and $ match at line ends) shows
         on the console after the mark; move the mark past it and return the
         match.  Fails at once on a panic; TimedOut after timeout seconds
-        (default 30, scaled) or when the test's own time is up.  ($ also
-        matches at the end of what has arrived so far: end a pattern with
-        \n to wait for the whole line.)"""
+        (default 30, scaled; UNTIL_DEADLINE: as long as the run and the
+        test allow) or when the run's or the test's own time is up.  ($
+        also matches at the end of what has arrived so far: end a pattern
+        with \n to wait for the whole line.)"""
         regex = (re.compile(pattern, re.M) if isinstance(pattern, str)
                  else pattern)
-        limit, by_deadline = self.ctx.wait_limit(timeout)
         what = ("the shell's prompt" if regex.pattern == PROMPT else
                 "/%s/ on the console" % regex.pattern)
-        with self._cond:
-            while True:
-                if self.fatal is None:
-                    m = regex.search(self.output, self.mark)
-                    if m:
-                        self.mark = m.end()
-                        return m
-                self._check_alive(what)
-                left = limit - time.time()
-                if left <= 0:
-                    raise self._timed_out(what, timeout, by_deadline)
-                self._cond.wait(min(left, 0.5))
+
+        def found():
+            m = regex.search(self.output, self.mark)
+            if m:
+                self.mark = m.end()
+            return m
+        return self._wait(found, what, timeout)
 
     def wait_prompt(self, timeout=None):
         """Wait for the shell's prompt (see PROMPT)."""
@@ -530,14 +756,13 @@ class Machine:
             m = self.expect(PROMPT, timeout)
         except TimedOut as e:
             raise TimedOut("%s, after typing %r" % (e, command)) from None
-        text = self.output[start:m.start()]
-        # Drop the console's echo of the command line, and anything a
-        # background job printed before it.
-        echo = text.find(command + "\n")
-        if echo >= 0:
-            out = text[echo + len(command) + 1:]
-        else:
-            out = text.split("\n", 1)[1] if "\n" in text else ""
+        except TerminateTest:
+            # The run ends in the middle: keep what the command printed.
+            with self._cond:
+                text = self.output[start:]
+            self.ctx.outputs.append((command, _after_echo(text, command)))
+            raise
+        out = _after_echo(self.output[start:m.start()], command)
         self.ctx.outputs.append((command, out))
         return out
 
@@ -545,16 +770,16 @@ class Machine:
         """Wait for QEMU to exit and return its status.  Fails on a panic,
         and with TimedOut when it keeps running."""
         if deadline:
-            limit, by_deadline = self.ctx.wait_limit(timeout)
+            limit, reason = self.ctx.wait_limit(timeout)
         else:
-            limit, by_deadline = time.time() + timeout * TIMEOUT_SCALE, False
+            limit, reason = time.time() + timeout * TIMEOUT_SCALE, None
         with self._cond:
             while not self._eof or self.proc.poll() is None:
                 if self.fatal is not None:
                     self._check_alive("exiting")
                 left = limit - time.time()
                 if left <= 0:
-                    raise self._timed_out("QEMU to exit", timeout, by_deadline)
+                    raise self._timed_out("QEMU to exit", timeout, reason)
                 self._cond.wait(min(left, 0.2))
         return self.proc.returncode
 
@@ -581,11 +806,15 @@ class Machine:
 
     def finish(self):
         """End a test's use of the guest: power it off if it sits at a
-        prompt, then close it.  Raises Panicked if the kernel panicked."""
+        prompt, then close it.  Raises Panicked if the kernel panicked.
+        A guest that ended its run stopped at a breakpoint (see run_qemu)
+        is killed as it is, so that its console stays as at the stop."""
         try:
             with self._cond:
                 if self.fatal is not None:
                     self._check_alive("the end of the test")
+            if self.keep_stopped:
+                return
             if self.gdb is not None:
                 self.gdb.detach()
             if self.proc.poll() is None and self.at_prompt():
@@ -617,6 +846,11 @@ class Machine:
             for f in (self.proc.stdin, self.proc.stdout):
                 with contextlib.suppress(OSError):
                     f.close()
+        with self._cond:
+            copies, self._copies = self._copies, []
+        for f in copies:
+            with contextlib.suppress(OSError):
+                f.close()
         with _live_lock:
             _live.discard(self)
         shutil.rmtree(self.tmpdir, ignore_errors=True)
@@ -626,6 +860,59 @@ class Machine:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _after_echo(text, command):
+    """What a command printed, given the console from just before it was
+    typed: drop the echo of the command line, and anything a background
+    job printed before it."""
+    echo = text.find(command + "\n")
+    if echo >= 0:
+        return text[echo + len(command) + 1:]
+    return text.split("\n", 1)[1] if "\n" in text else ""
+
+
+class _ConsoleWatch:
+    """Looks for a regex on the console from a given offset on, skipping
+    the shell's echo of the lines a script typed ("$ " and the line), so
+    that typing a command that contains the text does not count as the
+    text showing.  Lines are looked at once complete, and the last,
+    incomplete line again each time."""
+
+    def __init__(self, pattern, typed, start):
+        self.regex = re.compile(pattern, re.M)
+        self.echoes = ["$ " + c.rstrip("\n") for c in typed]
+        self.pos = start
+
+    def seen(self, text):
+        pos = self.pos
+        while True:
+            m = self.regex.search(text, pos)
+            if m is None:
+                break
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            line_end = text.find("\n", m.start())
+            line = text[line_start:len(text) if line_end < 0 else line_end]
+            if not self._is_echo(line, complete=line_end >= 0):
+                return True
+            if line_end < 0:
+                return False    # an echo still arriving: look again later
+            pos = line_end + 1
+        self.pos = max(pos, text.rfind("\n") + 1)
+        return False
+
+    def _is_echo(self, line, complete):
+        """Is line (from its start) a prompt and the echo of a typed line,
+        or, while incomplete, the start of one?"""
+        at = line.find("$ ")
+        while at >= 0:
+            tail = line[at:]
+            if complete and tail in self.echoes:
+                return True
+            if not complete and any(e.startswith(tail) for e in self.echoes):
+                return True
+            at = line.find("$ ", at + 1)
+        return False
 
 
 # ---- the gdb stub ----------------------------------------------------------
@@ -680,15 +967,20 @@ class Gdb:
     returns a Stop, finish() runs to the end of the function and returns
     its result, reg("a0") and memory(addr, n) read the stopped hart.
     resume() and interrupt() let the guest run and stop it again.
-    detach() removes the breakpoints and lets the guest run on.
+    watch() lets it run and ends the run when it stops (run_qemu uses it
+    for stop_breakpoint).  detach() removes the breakpoints and lets the
+    guest run on.
     """
 
     def __init__(self, machine, port, connect_timeout=10):
         self.machine = machine
         self.breakpoints = set()
         self.last_stop = None
+        self.running = False    # resumed, and not known to have stopped
         self.sock = None
         self._buf = b""
+        self._watcher = None
+        self._unwatch = threading.Event()
         if port is None:
             return
         limit = time.time() + connect_timeout * TIMEOUT_SCALE
@@ -772,15 +1064,16 @@ class Gdb:
     def cont(self, timeout=None):
         """Let the guest run until it stops (at a breakpoint); return the
         Stop.  Fails on a panic or when the time limit passes."""
-        limit, by_deadline = self.machine.ctx.wait_limit(timeout)
+        limit, reason = self.machine.ctx.wait_limit(timeout)
         try:
             stop = self._step_over_breakpoint(limit)
             if stop is None:
                 self._send("c")
+                self.running = True
                 stop = self._stop(self._recv(limit))
         except TimedOut:
             raise self.machine._timed_out("a breakpoint to be hit", timeout,
-                                          by_deadline)
+                                          reason)
         self.last_stop = stop
         return stop
 
@@ -789,6 +1082,7 @@ class Gdb:
         interrupt() to stop it again (needed to change breakpoints)."""
         self._step_over_breakpoint(time.time() + 10 * TIMEOUT_SCALE)
         self._send("c")
+        self.running = True
         self.last_stop = None
 
     def interrupt(self, timeout=10):
@@ -797,6 +1091,38 @@ class Gdb:
         self.last_stop = self._stop(
             self._recv(time.time() + timeout * TIMEOUT_SCALE))
         return self.last_stop
+
+    def watch(self):
+        """Let the guest run on (as resume() does) and watch, on a thread
+        of its own, for it to stop: at a stop the Stop goes to the test's
+        `stop` (Runner.stop) and the run ends (Machine.end_run), so that
+        the test's current wait raises TerminateTest.  unwatch() (and
+        detach()) stops watching."""
+        self.resume()
+        self._unwatch.clear()
+        self._watcher = threading.Thread(target=self._watch, daemon=True)
+        self._watcher.start()
+
+    def _watch(self):
+        while not self._unwatch.is_set():
+            try:
+                reply = self._recv(time.time() + 0.2)
+                stop = self._stop(reply)
+            except TimedOut:
+                continue        # nothing yet: look at _unwatch again
+            except Exception:   # a panic, QEMU gone, or the socket closed:
+                return          # the test's own waits see to it
+            self.last_stop = stop
+            self.machine.ctx.stop = stop
+            self.machine.end_run("the guest stopped at %#x" % (stop.pc or 0))
+            return
+
+    def unwatch(self):
+        """Stop watching (see watch()); the guest may still be running."""
+        if self._watcher is not None:
+            self._unwatch.set()
+            self._watcher.join()
+            self._watcher = None
 
     def finish(self, timeout=None):
         """Run the function the stopped hart is in until it returns to its
@@ -828,6 +1154,7 @@ class Gdb:
         return stop if stop.hart != last.hart else None
 
     def _stop(self, reply):
+        self.running = False
         if reply[:1] in ("W", "X"):
             raise TestFailure("the guest ended instead of stopping: " + reply)
         m = re.search(r"thread:((?:p[0-9a-f]+\.)?([0-9a-f]+));", reply)
@@ -852,16 +1179,22 @@ class Gdb:
         return bytes.fromhex(reply)
 
     def detach(self):
-        """Remove all breakpoints and let the guest run freely."""
+        """Remove all breakpoints and let the guest run freely.  (A
+        running guest is stopped first: the stub takes no commands while
+        the guest runs.)"""
         if self.sock is None:
             return
+        self.unwatch()
         with contextlib.suppress(OSError, TestFailure):
+            if self.running:
+                self.interrupt(timeout=2)
             for addr in list(self.breakpoints):
                 self.remove_breakpoint(addr)
             self.command("D", timeout=2)
         self.close()
 
     def close(self):
+        self._unwatch.set()
         if self.sock is not None:
             with contextlib.suppress(OSError):
                 self.sock.close()
@@ -886,39 +1219,89 @@ def _unrun(data):
 # ---- the runner and its monitors -------------------------------------------
 
 
-def shell_script(commands, terminate_match=None):
-    """Monitor: wait for the prompt, then type each command in turn, each
-    after the prompt that follows the one before.  A command "halt" powers
-    the guest off (and must then be the last).  With terminate_match, then
-    wait for that regex too."""
+# A monitor is a function run_qemu() calls with the guest.  Most are
+# "active": they drive the guest, one after the other (shell_script).
+# Those marked passive only arrange something (save, stop_on_line,
+# stop_breakpoint) and are called first, the ones that need gdb while the
+# guest is still stopped before its first instruction.  A passive monitor
+# with `awaits` (words for a message) names an event that ends the run:
+# when no active monitor is given, run_qemu waits for one of those, for
+# the monitor's `timeout` or as long as the run and the test allow.
+
+
+def shell_script(script, terminate_match=None):
+    """Monitor: wait for the prompt, then type each command of script in
+    turn, each after the prompt that follows the one before.  Each command
+    may take as long as the run (run_qemu's timeout=) and the test allow.
+    A command "halt" powers the guest off (and must then be the last).
+
+    With terminate_match (a regex), the run ends, successfully, as soon as
+    that shows on the console, even in the middle of a command (the rest
+    of the script is not typed); the shell's echo of a typed command does
+    not count.  If the script ends first, the run waits for it."""
+    commands = list(script)
+
     def monitor(machine):
-        machine.wait_prompt(60)
+        if terminate_match is not None:
+            machine.end_on(terminate_match, commands)
+        machine.wait_prompt(BOOT_WAIT)
         for command in commands:
             if command.strip() == "halt":
                 machine.ctx.outputs.append(("halt", ""))
                 status = machine.halt()
                 assert_equal(status, 0, "QEMU's exit status after halt")
             else:
-                machine.run(command)
+                machine.run(command, UNTIL_DEADLINE)
         if terminate_match is not None:
-            machine.expect(terminate_match)
+            machine.wait_end("/%s/ (terminate_match) on the console" %
+                             terminate_match)
     return monitor
 
 
 def stop_on_line(regex, timeout=None):
-    """Monitor: wait until a console line matches regex."""
+    """Monitor: end the run, successfully, as soon as a console line
+    matches regex (re.match at the line's start).  Alone, the run waits
+    for that line (timeout: at most that long)."""
     def monitor(machine):
-        machine.expect(regex, timeout)
+        machine.end_on("^(?:%s)" % regex)
+    monitor.passive = True
+    monitor.awaits = "a line matching /%s/ on the console" % regex
+    monitor.timeout = timeout
     return monitor
 
 
 def stop_breakpoint(where, timeout=None):
-    """Monitor: run the guest (booted with gdb) until it reaches a kernel
-    symbol or address.  The Stop is kept in the Runner's `stop`."""
+    """Monitor: end the run, successfully, when the guest (booted with
+    gdb) reaches a kernel symbol or address; the Stop is kept in the
+    Runner's `stop`.  With other monitors, such as shell_script(), the run
+    ends at the breakpoint or when they are done, whichever comes first;
+    alone, it waits for the breakpoint (timeout: at most that long)."""
     def monitor(machine):
         machine.gdb.breakpoint(where)
-        machine.ctx.stop = machine.gdb.cont(timeout)
     monitor.needs_gdb = True
+    monitor.passive = True
+    monitor.awaits = "a breakpoint at %s to be hit" % (
+        "%#x" % where if isinstance(where, int) else where)
+    monitor.timeout = timeout
+    return monitor
+
+
+def save(path):
+    """Monitor: write the console of each run to path (relative to the
+    tree root), as it arrives, replacing what was there.  When the test
+    fails, its run's console is also kept in path.NAME (NAME: the test
+    function's name without "test_"), and the report says so.  Usually
+    given to every run: Runner(save("xv6.out")).  (With -j, tests that run
+    at once write path together; the copy of a failed test's console is
+    its own.)"""
+    def monitor(machine):
+        full = _tree_path(path)
+        directory = os.path.dirname(full)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        machine.copy_console_to(open(full, "w"))
+        machine.ctx.saves.append((full, machine))
+    monitor.passive = True
     return monitor
 
 
@@ -952,7 +1335,7 @@ class Runner:
             if wait:
                 if gdb:
                     m.gdb.resume()
-                m.wait_prompt(60)
+                m.wait_prompt(BOOT_WAIT)
                 if gdb:
                     m.gdb.interrupt()
             yield m
@@ -961,14 +1344,63 @@ class Runner:
             m.close()
 
     def run_qemu(self, *monitors, cpus=3, mem="128M", allow_panic=False,
-                 gdb=False, extra=(), image=None):
-        """Boot a guest, run the monitors in turn, then end it as boot()
-        does.  The console stays in self.qemu.output for match()."""
+                 gdb=False, extra=(), image=None, timeout=None,
+                 make_args=()):
+        """Boot a guest, run the monitors, then end it as boot() does.
+        The console stays in self.qemu.output for match().
+
+        The passive monitors (save, stop_on_line, stop_breakpoint) are
+        called first, then the guest runs (with gdb: is resumed, and
+        watched for a breakpoint) while the others are called in turn.
+        The run ends when they are done, or earlier, successfully, when
+        something a monitor waits for happens (TerminateTest): a
+        terminate_match, a stop_on_line line, a breakpoint.  With no
+        active monitor, the run waits for one of those events, or, if
+        no monitor awaits one, for the first prompt.
+
+        timeout bounds the whole run, in seconds (scaled); a wait that
+        reaches it fails with "timed out".  A test that did not set its
+        own time limit gets the run's, when that is longer.  make_args
+        may set CPUS= and MEM= (as for `make qemu`); other make variables
+        do not apply, since the grader boots the run's snapshot with make
+        print-qemu's command line."""
+        cpus, mem = _machine_size(make_args, cpus, mem)
         monitors = self.default_monitors + monitors
-        gdb = gdb or any(getattr(mon, "needs_gdb", False) for mon in monitors)
-        with self.boot(cpus, mem, gdb, allow_panic, extra, False, image) as m:
-            for monitor in monitors:
-                monitor(m)
+        first = [mon for mon in monitors
+                 if getattr(mon, "passive", False) or
+                 getattr(mon, "needs_gdb", False)]
+        active = [mon for mon in monitors if mon not in first]
+        awaited = [mon for mon in first if getattr(mon, "awaits", None)]
+        gdb = gdb or any(getattr(mon, "needs_gdb", False) for mon in first)
+        ctx = _context()
+        ctx.stop = None
+        ctx.begin_run(timeout)
+        try:
+            with self.boot(cpus, mem, gdb, allow_panic, extra, False,
+                           image) as m:
+                try:
+                    for monitor in first:
+                        monitor(m)
+                    if gdb:
+                        m.gdb.watch()
+                    for monitor in active:
+                        monitor(m)
+                    if not active and awaited:
+                        limits = [mon.timeout for mon in awaited]
+                        m.wait_end(" or ".join(mon.awaits for mon in awaited),
+                                   UNTIL_DEADLINE if None in limits
+                                   else max(limits))
+                    elif not active:
+                        m.wait_prompt(BOOT_WAIT)
+                except TerminateTest:
+                    if gdb:
+                        m.gdb.unwatch()
+                        # Stopped at a breakpoint: end it there, as it is.
+                        m.keep_stopped = not m.gdb.running
+                finally:
+                    m.end_on(None)
+        finally:
+            ctx.end_run()
 
     @property
     def qemu(self):
@@ -985,7 +1417,8 @@ class Runner:
 
     @property
     def stop(self):
-        """The Stop that stop_breakpoint() recorded."""
+        """The Stop (hart, pc) at which the latest run_qemu() ended at a
+        breakpoint (see stop_breakpoint), or None."""
         return getattr(_context(), "stop", None)
 
     def output_of(self, command):
@@ -1017,6 +1450,7 @@ class Test:
         self.machines = []
         self.outputs = []
         self.stop = None
+        self.saved = []         # copies of failed runs' consoles (save())
         self.done = threading.Event()
 
     @property
@@ -1042,18 +1476,27 @@ class Part:
 _declared = []          # Tests and Parts, in the order the grader gave them
 
 
-def test(points, title=None, parent=None, timeout=60):
+def test(points, title=None, parent=None, timeout=None):
     """Decorator: declare a test worth points, titled title (default: the
-    function's name).  A test with a parent runs after it, sees its guest
-    and outputs through the Runner, and fails when the parent failed.
-    timeout bounds the whole test, in seconds (scaled)."""
+    function's name without "test_", "_" read as spaces).  A test with a
+    parent runs after it, sees its guest and outputs through the Runner,
+    and fails when the parent failed.  timeout bounds the whole test, in
+    seconds (scaled); without it the test gets TEST_TIMEOUT seconds, or a
+    run_qemu(timeout=)'s longer limit for that run."""
     def register(fn):
         p = getattr(parent, "test", parent)
-        t = Test(fn, points, title or fn.__name__, p, timeout)
+        t = Test(fn, points, title or _default_title(fn), p, timeout)
         fn.test = t
         _declared.append(t)
         return fn
     return register
+
+
+def _default_title(fn):
+    name = fn.__name__
+    if name.startswith("test_"):
+        name = name[len("test_"):]
+    return name.replace("_", " ")
 
 
 def end_part(name):
@@ -1068,7 +1511,9 @@ def end_part(name):
 def _run_one(t, echo):
     """Run test t in this thread and record its verdict."""
     start = time.time()
-    ctx = _local.ctx = _Context(t.title, t.timeout * TIMEOUT_SCALE, echo)
+    ctx = _local.ctx = _Context(t.title,
+                                (t.timeout or TEST_TIMEOUT) * TIMEOUT_SCALE,
+                                echo, fixed=t.timeout is not None)
     inherited = 0
     try:
         if t.parent is not None:
@@ -1098,8 +1543,28 @@ def _run_one(t, echo):
         t.message = "the kernel stopped: %s\n%s" % (panics[0], t.message)
     t.machines, t.outputs = ctx.machines, ctx.outputs
     t.stop = getattr(ctx, "stop", None)
+    if not t.passed:
+        t.saved = _keep_saved(t, ctx.saves)
     t.seconds = time.time() - start
     _local.ctx = None
+
+
+def _keep_saved(t, saves):
+    """For a failed test: copy the console of its last run that save()
+    wrote to each path, to path.NAME; return the copies' paths."""
+    name = t.fn.__name__
+    if name.startswith("test_"):
+        name = name[len("test_"):]
+    last = {}
+    for path, machine in saves:
+        last[path] = machine
+    kept = []
+    for path, machine in last.items():
+        copy = "%s.%s" % (path, name)
+        with contextlib.suppress(OSError):
+            _write_atomically(copy, machine.output)
+            kept.append(copy)
+    return kept
 
 
 class _ParentFailed(Exception):
@@ -1158,6 +1623,8 @@ def _failure_text(t):
     machines = t.machines
     if machines and t.verdict != ERROR:
         text += "\nlast lines of the console:\n" + _indent(machines[-1].tail())
+    for path in t.saved:
+        text += "\nconsole saved in %s" % os.path.relpath(path)
     return text
 
 

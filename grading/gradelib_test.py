@@ -6,7 +6,12 @@ answers commands, and panics, traps or hangs when asked.  These tests
 check matching, verdicts (wrong output, panicked, timed out), time limits
 and their scale, pristine disk images, process clean-up (also when the
 grader is interrupted or killed), the gdb protocol (against a fake gdb
-stub), and the report, results.json and junit.xml of a whole grader run.
+stub), and the report, results.json and junit.xml of a whole grader run;
+and what graders written for MIT's gradelib use: run_qemu(timeout=),
+shell_script's terminate_match and its waits bounded by the test's time
+limit (not 30 s a command), stop_breakpoint with shell_script (the fake
+kernel's gdb stub), stop_on_line, save, check_time, check_answers,
+random_str, make and maybe_unlink, and a whole grader in that style.
 Prints "N passed, M failed" last; exit status 0 only when all passed.
 """
 
@@ -30,8 +35,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import gradelib  # noqa: E402
-from gradelib import (Gdb, Machine, Panicked, TestFailure,  # noqa: E402
-                      TimedOut, assert_equal, assert_lines_match)
+from gradelib import (Gdb, Machine, Panicked, Runner,  # noqa: E402
+                      TestFailure, TimedOut, assert_equal,
+                      assert_lines_match, save, shell_script, stop_breakpoint,
+                      stop_on_line)
 
 FAKE = [sys.executable, os.path.join(HERE, "fake_kernel.py"), "{image}"]
 
@@ -338,6 +345,243 @@ class GdbTest(unittest.TestCase):
         self.assertEqual(stub.received[-1], "D")
 
 
+BREAK_AT = 0x80201000
+BOOT_ADDRESS = 0x80200100       # fake_kernel.BOOT_ADDRESS
+
+
+class RunQemuTest(unittest.TestCase):
+    """run_qemu with monitors, in this process, on the fake kernel."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.image = os.path.join(self.tmp, "fs.img")
+        open(self.image, "w").close()
+        self.r = Runner(command=FAKE, image=self.image)
+        self.scale = gradelib.TIMEOUT_SCALE
+        self.in_test(10)
+
+    def tearDown(self):
+        gradelib.TIMEOUT_SCALE = self.scale
+        gradelib._local.ctx = None
+        shutil.rmtree(self.tmp)
+
+    def in_test(self, timeout, fixed=True):
+        """Be inside a test with this time limit (scaled, as run_tests
+        does); fixed=False: the test did not set it."""
+        gradelib._local.ctx = gradelib._Context(
+            "t", timeout * gradelib.TIMEOUT_SCALE, fixed=fixed)
+
+    def typed(self):
+        return [cmd for cmd, _ in self.r.outputs]
+
+    # -- time limits --
+
+    def test_run_timeout_bounds_the_run(self):
+        start = time.time()
+        with self.assertRaises(TimedOut) as cm:
+            self.r.run_qemu(shell_script(["hang"]), timeout=1)
+        self.assertLess(time.time() - start, 4)
+        self.assertIn("run_qemu's time limit (1s) ran out", str(cm.exception))
+        self.assertIn("after typing 'hang'", str(cm.exception))
+
+    def test_run_timeout_extends_a_default_test_limit(self):
+        self.in_test(0.5, fixed=False)
+        self.r.run_qemu(shell_script(["slow 1.5"]), timeout=5)
+        self.assertEqual(self.r.output_of("slow 1.5"), "done\n")
+
+    def test_a_test_limit_set_by_the_test_still_holds(self):
+        self.in_test(1)
+        with self.assertRaises(TimedOut) as cm:
+            self.r.run_qemu(shell_script(["slow 3"]), timeout=5)
+        self.assertIn("the test's time limit (1s)", str(cm.exception))
+
+    def test_a_command_may_outlast_the_default_wait(self):
+        # At scale 0.05 a wait without a timeout lasts 30 s of simulated
+        # time (1.5 s) and the test's 60 s are 3 s: "slow 2" is a command
+        # of 40 simulated seconds.
+        gradelib.TIMEOUT_SCALE = 0.05
+        self.in_test(60)
+        with fake_machine(self.image) as m:
+            m.wait_prompt()
+            with self.assertRaises(TimedOut) as cm:
+                m.run("slow 2")
+            self.assertIn("waited 1.5s", str(cm.exception))
+        self.in_test(60)
+        self.r.run_qemu(shell_script(["echo start", "slow 2", "echo end"]))
+        self.assertEqual(self.r.output_of("slow 2"), "done\n")
+        self.assertEqual(self.r.output_of("echo end"), "end\n")
+
+    def test_a_command_is_cut_by_the_test_limit(self):
+        gradelib.TIMEOUT_SCALE = 0.05
+        self.in_test(30)        # 1.5 s
+        with self.assertRaises(TimedOut) as cm:
+            self.r.run_qemu(shell_script(["slow 4"]))
+        self.assertIn("the test's time limit (1.5s)", str(cm.exception))
+
+    def test_make_args_set_cpus_and_mem(self):
+        self.assertEqual(gradelib._machine_size(["CPUS=1", "MEM=256M"], 3,
+                                                "128M"), (1, "256M"))
+        with self.assertRaises(ValueError):
+            self.r.run_qemu(shell_script([]), make_args=["FS=x.img"])
+
+    # -- terminate_match and stop_on_line --
+
+    def test_terminate_match_ends_the_run_at_once(self):
+        start = time.time()
+        self.r.run_qemu(shell_script(["echo a", "stall ALL TESTS PASSED",
+                                      "echo never"], "ALL TESTS PASSED"))
+        self.assertLess(time.time() - start, 4)
+        self.assertEqual(self.r.output_of("stall ALL TESTS PASSED"),
+                         "ALL TESTS PASSED\n")
+        self.assertEqual(self.typed(), ["echo a", "stall ALL TESTS PASSED"])
+        self.r.match(r"^ALL TESTS PASSED$", no=[r"^never$"])
+
+    def test_terminate_match_in_an_earlier_command_skips_the_rest(self):
+        self.r.run_qemu(shell_script(["echo DONE", "hang"], "DONE"))
+        self.assertEqual(self.typed(), ["echo DONE"])
+
+    def test_terminate_match_waits_after_the_script(self):
+        with self.assertRaises(TimedOut) as cm:
+            self.r.run_qemu(shell_script(["echo a"], "never shows"),
+                            timeout=1)
+        self.assertIn("/never shows/ (terminate_match)", str(cm.exception))
+
+    def test_the_echo_of_a_typed_command_does_not_terminate(self):
+        # "echo b" shows only in the echo of the command line.
+        with self.assertRaises(TimedOut) as cm:
+            self.r.run_qemu(shell_script(["echo a", "echo b"], "echo b"),
+                            timeout=1)
+        self.assertIn("(terminate_match)", str(cm.exception))
+        self.assertEqual(self.typed(), ["echo a", "echo b"])
+        watch = gradelib._ConsoleWatch("DONE", ["echo DONE"], 0)
+        self.assertFalse(watch.seen("$ echo DO"))
+        self.assertFalse(watch.seen("$ echo DONE\n"))
+        self.assertTrue(watch.seen("$ echo DONE\nDONE\n"))
+
+    def test_stop_on_line_ends_a_script(self):
+        self.r.run_qemu(stop_on_line(r"do.e$"),
+                        shell_script(["echo a", "slow 0.2", "echo never"]))
+        self.assertEqual(self.typed(), ["echo a", "slow 0.2"])
+
+    def test_stop_on_line_alone_waits_for_the_line(self):
+        self.r.run_qemu(stop_on_line(r"init: starting"))
+        self.assertIn("init: starting sh", self.r.qemu.output)
+
+    # -- stop_breakpoint, with the fake kernel's gdb stub --
+
+    def test_breakpoint_hit_during_a_script_ends_the_run(self):
+        start = time.time()
+        self.r.run_qemu(stop_breakpoint(BREAK_AT),
+                        shell_script(["echo before", "reach %x" % BREAK_AT,
+                                      "echo after"]))
+        self.assertLess(time.time() - start, 5)
+        self.assertEqual((self.r.stop.hart, self.r.stop.pc), (0, BREAK_AT))
+        self.assertEqual(self.typed(), ["echo before", "reach %x" % BREAK_AT])
+        self.r.match(r"^before$", no=[r"^reached$", r"^after$"])
+
+    def test_script_done_before_the_breakpoint(self):
+        start = time.time()
+        self.r.run_qemu(stop_breakpoint(BREAK_AT),
+                        shell_script(["echo only", "reach 80201004"]))
+        self.assertLess(time.time() - start, 5)
+        self.assertIsNone(self.r.stop)
+        self.assertEqual(self.r.output_of("reach 80201004"), "reached\n")
+        # The guest was stopped, detached, and powered off at its prompt.
+        self.assertIn("rivet: powering off", self.r.qemu.output)
+        self.assertEqual(self.r.qemu.proc.returncode, 0)
+
+    def test_stop_breakpoint_alone(self):
+        self.r.run_qemu(stop_breakpoint(BOOT_ADDRESS))
+        self.assertEqual(self.r.stop.pc, BOOT_ADDRESS)
+        self.assertIn("rivet: 3 harts", self.r.qemu.output)
+        self.assertNotIn("init: starting sh", self.r.qemu.output)
+
+    def test_stop_breakpoint_never_hit(self):
+        with self.assertRaises(TimedOut) as cm:
+            self.r.run_qemu(stop_breakpoint(BREAK_AT, timeout=0.5))
+        self.assertIn("waited 0.5s for a breakpoint at %#x to be hit" %
+                      BREAK_AT, str(cm.exception))
+
+    def test_gdb_without_breakpoints_lets_the_script_run(self):
+        self.r.run_qemu(shell_script(["echo hi"]), gdb=True)
+        self.assertEqual(self.r.output_of("echo hi"), "hi\n")
+
+    # -- save --
+
+    def test_save_writes_the_whole_console(self):
+        path = os.path.join(self.tmp, "out", "xv6.out")
+        r = Runner(save(path), command=FAKE, image=self.image)
+        r.run_qemu(shell_script(["echo saved"]))
+        with open(path) as f:
+            self.assertEqual(f.read(), r.qemu.output)
+        self.assertIn("rivet: powering off", r.qemu.output)
+        r.run_qemu(shell_script(["echo second"]))
+        with open(path) as f:
+            text = f.read()
+        self.assertIn("second", text)
+        self.assertNotIn("saved", text)
+
+
+class LabFilesTest(unittest.TestCase):
+    """check_time, check_answers, random_str, make, maybe_unlink."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.root = gradelib.ROOT
+        gradelib.ROOT = self.tmp
+
+    def tearDown(self):
+        gradelib.ROOT = self.root
+        shutil.rmtree(self.tmp)
+
+    def write(self, name, text):
+        with open(os.path.join(self.tmp, name), "w") as f:
+            f.write(text)
+
+    def test_check_time(self):
+        with self.assertRaises(TestFailure) as cm:
+            gradelib.check_time()
+        self.assertIn("cannot read time.txt", str(cm.exception))
+        for good in ("6\n", " 12 \n\n", "0"):
+            self.write("time.txt", good)
+            gradelib.check_time()
+        for bad in ("", "six\n", "6 hours\n", "3.5\n", "4\n5\n", "-2"):
+            self.write("time.txt", bad)
+            with self.assertRaises(TestFailure) as cm:
+                gradelib.check_time()
+            self.assertIn("whole number", str(cm.exception))
+
+    def test_check_answers(self):
+        with self.assertRaises(TestFailure) as cm:
+            gradelib.check_answers("answers-x.txt")
+        self.assertIn("cannot read answers-x.txt", str(cm.exception))
+        self.write("answers-x.txt", "\n  short  \n\n")
+        with self.assertRaises(TestFailure) as cm:
+            gradelib.check_answers("answers-x.txt")
+        self.assertIn("5 characters", str(cm.exception))
+        gradelib.check_answers("answers-x.txt", 5)
+        self.write("answers-x.txt", "1. a2\n2. in main\n")
+        gradelib.check_answers("answers-x.txt")
+
+    def test_random_str(self):
+        a, b = gradelib.random_str(), gradelib.random_str(20)
+        self.assertEqual((len(a), len(b)), (8, 20))
+        self.assertTrue(re.fullmatch(r"[A-Za-z0-9]+", a + b))
+        self.assertNotEqual(gradelib.random_str(20), b)
+
+    def test_maybe_unlink(self):
+        self.write("a.out", "x")
+        gradelib.maybe_unlink("a.out", "missing.out")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "a.out")))
+
+    def test_make(self):
+        gradelib.ROOT = self.root
+        gradelib.make("print-qemu")
+        with self.assertRaises(TestFailure) as cm:
+            gradelib.make("no-such-target")
+        self.assertIn("make no-such-target failed", str(cm.exception))
+
+
 GRADER = """
 import sys
 sys.path.insert(0, {grading!r})
@@ -527,6 +771,103 @@ class GraderRunTest(unittest.TestCase):
         self.assertTrue(process_gone(pids[0]), "the guest survived")
         with contextlib.suppress(ProcessLookupError):
             os.kill(pids[1], signal.SIGKILL)    # the guest's own child
+
+
+# A grader as one is written for MIT's gradelib.py, but for the lines
+# marked "harness", which point it at the fake kernel and a scratch root.
+MIT_GRADER = """
+import sys
+sys.path.insert(0, {grading!r})     # harness
+import gradelib                     # harness
+gradelib.ROOT = {root!r}            # harness
+
+import re
+from gradelib import *
+
+r = Runner(save("xv6.out"), command={fake!r}, image={image!r})  # harness
+
+@test(5, "echo")
+def test_echo():
+    r.run_qemu(shell_script(["echo hello"]))
+    r.match("^hello$")
+
+@test(5)
+def test_long_command():
+    r.run_qemu(shell_script(["slow 2", "echo after"]), timeout=100)
+    r.match("^done$", "^after$")
+
+@test(5, "stops at DONE")
+def test_terminate():
+    r.run_qemu(shell_script(["stall DONE", "echo never"], "DONE"))
+    r.match("^DONE$", no=["^never$"])
+
+@test(5, "breakpoint")
+def test_breakpoint():
+    r.run_qemu(stop_breakpoint(0x80201000),
+               shell_script(["echo a", "reach 80201000", "echo b"]))
+    r.match("^a$", no=["^reached$", "^b$"])
+
+@test(2, "wrong")
+def test_wrong():
+    r.run_qemu(shell_script(["echo right"]))
+    r.match("^left$")
+
+@test(1, "time")
+def test_time():
+    check_time()
+
+@test(1, "answers")
+def test_answers():
+    check_answers("answers-fake.txt")
+
+run_tests()
+"""
+
+
+class MitStyleGraderTest(unittest.TestCase):
+    """A grader written for MIT's gradelib, run whole, at a small time
+    scale: a 40-second command (of simulated time) passes, and save()
+    says where a failed test's console is."""
+
+    def test_mit_style_grader(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        image = os.path.join(tmp, "fs.img")
+        open(image, "w").close()
+        grader = os.path.join(tmp, "grade-lab-fake.py")
+        with open(grader, "w") as f:
+            f.write(MIT_GRADER.format(grading=HERE, root=tmp, fake=FAKE,
+                                      image=image))
+        with open(os.path.join(tmp, "time.txt"), "w") as f:
+            f.write("7\n")
+        env = dict(os.environ, GRADE_TIMEOUT_SCALE="0.05")
+        p = subprocess.run(
+            [sys.executable, grader, "--results",
+             os.path.join(tmp, "results"), "-l"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=env, timeout=60)
+        self.assertIn("  5  long command", p.stdout)
+        start = time.time()
+        p = subprocess.run(
+            [sys.executable, grader, "--results",
+             os.path.join(tmp, "results")], cwd=tmp,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=env, timeout=60)
+        out = p.stdout
+        self.assertLess(time.time() - start, 30)
+        self.assertEqual(p.returncode, 1, out)
+        for title in ("echo", "long command", "stops at DONE", "breakpoint",
+                      "time"):
+            self.assertIn("\n%s: OK" % title, "\n" + out)
+        self.assertIn("wrong: FAIL (wrong output", out)
+        self.assertIn("console saved in xv6.out.wrong", out)
+        self.assertIn("answers: FAIL (wrong output", out)
+        self.assertIn("cannot read answers-fake.txt", out)
+        self.assertTrue(out.endswith("Score: 21/24\n5 passed, 2 failed\n"),
+                        out)
+        with open(os.path.join(tmp, "xv6.out.wrong")) as f:
+            self.assertIn("$ echo right\nright\n", f.read())
+        self.assertTrue(os.path.exists(os.path.join(tmp, "xv6.out")))
 
 
 def main():

@@ -24,6 +24,7 @@ SUITES = [
     ("book", [PYTHON, "book/check.py"]),
     ("book-checker", [PYTHON, "book/check_test.py"]),
     ("gradelib", [PYTHON, "grading/gradelib_test.py"]),
+    ("mitstyle", [PYTHON, "grading/mitstyle_test.py"]),
     ("broken-kernel", [PYTHON, "grading/broken_kernel_test.py"]),
     ("gdb", [PYTHON, "grading/gdb_test.py"]),
     ("crash", [PYTHON, "grading/crash_test.py"]),
