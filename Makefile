@@ -1,9 +1,23 @@
 # Makefile for the whole system: kernel, user programs, mkfs, disk image,
 # tests.  `make help` lists the targets; README.md explains them.
 
+# ---- the lab in progress ----------------------------------------------------
+# `make lab LAB=NAME` records the lab it starts in lab.conf (`LAB := NAME`);
+# with no lab.conf, LAB is base, the system without a lab.  A lab's
+# labs/NAME/lab.mk may set LAB_UPROGS (extra programs, from user/NAME.c or
+# labs/NAME/user/NAME.c), LAB_FILES (extra files for fs.img), LAB_CFLAGS,
+# LAB_CPUS, LAB_MEM, LAB_QEMUOPTS and LAB_ANSWERS (yes: handin needs
+# answers-NAME.txt).  labs/README.md describes the conventions.
+-include lab.conf
+LAB ?= base
+ifneq ($(strip $(LAB)),base)
+-include labs/$(strip $(LAB))/lab.mk
+endif
+LAB := $(strip $(LAB))
+
 # ---- configuration (override on the command line) ---------------------------
-CPUS   ?= 3            # harts QEMU gives the guest (1..8)
-MEM    ?= 128M         # guest RAM (128M..2G)
+CPUS   ?= $(or $(LAB_CPUS),3)   # harts QEMU gives the guest (1..8)
+MEM    ?= $(or $(LAB_MEM),128M) # guest RAM (128M..2G)
 DEBUG  ?= 0            # 1: build without optimisation, for stepping in gdb
 KTEST  ?= 0            # 1: a test kernel that can be made to fail (kernel/lib/ktest.h)
 V      ?= 0            # 1: show every command
@@ -43,6 +57,11 @@ CFLAGS  = $(ARCHFLAGS) $(OPT) -g -Wall -Wmissing-prototypes -Werror -std=gnu11 \
           -fno-pie -no-pie -I. -MD -MP
 ASFLAGS = $(ARCHFLAGS) -g -I. -MD -MP -D__ASSEMBLER__
 LDFLAGS = -z max-page-size=4096 --no-warn-rwx-segments
+
+# A lab's flags (such as -DLAB_UTIL) reach kernel and user code alike, and
+# are part of build/flags, so changing lab rebuilds everything.
+CFLAGS  += $(LAB_CFLAGS)
+ASFLAGS += $(LAB_CFLAGS)
 
 HOSTCFLAGS = -O2 -g -Wall -Wmissing-prototypes -Werror -std=gnu11 -I.
 
@@ -96,6 +115,13 @@ build/flags: FORCE
 	@mkdir -p build
 	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
 
+# The same for what goes on fs.img: switching labs changes the list.
+FSIMG_FILES = README.md $(UPROGS) $(LAB_FILES)
+
+build/fsimg-files: FORCE
+	@mkdir -p build
+	@echo '$(FSIMG_FILES)' | cmp -s - $@ || echo '$(FSIMG_FILES)' > $@
+
 FORCE:
 
 build/%.o: %.c build/flags
@@ -113,7 +139,8 @@ build/%.o: %.S build/flags
 ULIBSRCS = $(wildcard user/lib/*.c) $(wildcard user/lib/*.S) include/fmt.c include/string.c \
            include/errno.c
 ULIBOBJS = $(patsubst %.c,build/u/%.o,$(patsubst %.S,build/u/%.o,$(ULIBSRCS)))
-UPROGS   = $(patsubst user/%.c,user/bin/%,$(wildcard user/*.c))
+UPROGS   = $(sort $(patsubst user/%.c,user/bin/%,$(wildcard user/*.c)) \
+             $(addprefix user/bin/,$(LAB_UPROGS)))
 
 userprogs: $(UPROGS)
 
@@ -135,6 +162,13 @@ user/bin/%: build/u/user/%.o $(ULIBOBJS) user/user.ld
 	$(Q)$(LD) $(LDFLAGS) -T user/user.ld -o $@ build/u/user/lib/crt0.o \
 		$< $(filter-out build/u/user/lib/crt0.o,$(ULIBOBJS)) $(LIBGCC)
 
+# A lab's test program, labs/LAB/user/NAME.c, when user/NAME.c is not there.
+user/bin/%: build/u/labs/$(LAB)/user/%.o $(ULIBOBJS) user/user.ld
+	@mkdir -p user/bin
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -T user/user.ld -o $@ build/u/user/lib/crt0.o \
+		$< $(filter-out build/u/user/lib/crt0.o,$(ULIBOBJS)) $(LIBGCC)
+
 # ---- mkfs and the disk image ------------------------------------------------
 mkfs/mkfs: mkfs/mkfs.c include/*.h
 	@echo "  HOSTCC  $@"
@@ -145,9 +179,11 @@ mkfs/fsck: mkfs/fsck.c include/*.h
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ mkfs/fsck.c
 
-fs.img: mkfs/mkfs README.md $(UPROGS)
+# fs.img depends on build/fsimg-files too, so that switching labs (which
+# changes the programs and files on it) rebuilds it.
+fs.img: mkfs/mkfs README.md $(UPROGS) $(LAB_FILES) build/fsimg-files
 	@echo "  MKFS    $@"
-	$(Q)mkfs/mkfs $@ README.md $(UPROGS)
+	$(Q)mkfs/mkfs $@ $(FSIMG_FILES)
 
 # ---- host unit tests --------------------------------------------------------
 # Every *_test.c beside the code it tests is a host program printing
@@ -176,7 +212,7 @@ QEMUOPTS = -machine virt -bios default -kernel kernel/kernel -m $(strip $(MEM)) 
 	-smp $(strip $(CPUS)) -nographic \
 	-global virtio-mmio.force-legacy=false \
 	-drive file=$(strip $(FSIMG)),if=none,format=raw,id=x0,cache=writeback \
-	-device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+	-device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 $(LAB_QEMUOPTS)
 
 # check-tools may install the toolchain, so the build runs in a fresh make
 # that finds it.
@@ -237,8 +273,9 @@ build/kernel/trampoline.sym: kernel/kernel
 	$(Q)$(OBJCOPY) --strip-all --keep-symbol=uservec --keep-symbol=userret $< $@
 
 # ---- tests ------------------------------------------------------------------
-# grade runs a grader, grading/grade-$(LAB).py: the base system's unless
-# LAB names a lab.  GRADEFLAGS passes it options, such as "-v cd" (show the
+# grade runs a grader: grading/grade-base.py for the base system, else the
+# lab's labs/$(LAB)/grade.py (or grading/grade-$(LAB).py), with grading/ on
+# PYTHONPATH so that `from gradelib import *` finds the library.  GRADEFLAGS passes it options, such as "-v cd" (show the
 # console, run only tests with "cd" in their title) or -j2 (two at a time).
 # test builds, then grading/run_tests.py runs every suite: the host unit
 # tests, the tree check (grading/tree_test.py), the book's citation check
@@ -250,11 +287,12 @@ build/kernel/trampoline.sym: kernel/kernel
 # "N passed, M failed".  crash-sweep runs the crash tests at a larger
 # scale: more lost-write subsets per flush interval, and a boot on every
 # crash image of every workload that a prefix of the writes leaves.
-LAB ?= base
+GRADER = $(firstword $(wildcard labs/$(LAB)/grade.py) grading/grade-$(LAB).py)
 
 grade: check-tools
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(PYTHON) grading/grade-$(LAB).py $(GRADEFLAGS)
+	$(Q)PYTHONPATH=$(CURDIR)/grading$${PYTHONPATH:+:$$PYTHONPATH} \
+		$(PYTHON) $(GRADER) $(GRADEFLAGS)
 
 test: check-tools
 	$(Q)$(MAKE) --no-print-directory all
@@ -265,6 +303,27 @@ crash-sweep: check-tools
 	$(Q)$(PYTHON) grading/crash_test.py --sweep
 
 .PHONY: grade crash-sweep
+
+# ---- labs -------------------------------------------------------------------
+# grading/labtool.py does the work; labs/README.md explains each target.
+# lab: start labs/LAB on a branch lab-LAB (LAB must be given on the command
+# line).  handin: write lab-LAB-handin.zip.  lab-export: the students'
+# repository, without solutions, in DEST.  autograder: the Gradescope zip
+# build/autograder-LAB.zip.
+lab:
+	$(Q)$(if $(filter command line,$(origin LAB)),,echo "usage: make lab LAB=NAME (labs/README.md lists the labs)"; exit 2;) \
+	$(PYTHON) grading/labtool.py start $(LAB)
+
+handin:
+	$(Q)$(PYTHON) grading/labtool.py handin $(LAB)
+
+lab-export:
+	$(Q)$(PYTHON) grading/labtool.py export $(DEST)
+
+autograder:
+	$(Q)$(PYTHON) grading/labtool.py autograder $(LAB)
+
+.PHONY: lab handin lab-export autograder
 
 # ---- the book ---------------------------------------------------------------
 # check-book proves every citation and appendix table in book/ against the

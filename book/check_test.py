@@ -136,6 +136,30 @@ def every_citation_points_at_its_name():
 # ---- breaking things in a copy ----------------------------------------------
 
 @test
+def a_lab_may_add_system_calls_and_programs():
+    """While lab.conf names a lab, a call the lab adds (and a program) is
+    no problem for the book; without it, the same call is one; and during
+    a lab a base call that changes still is."""
+    with TreeCopy() as t:
+        t.edit("include/syscalls.h", r"(X\(24, fsync, .*\(int fd\)\))",
+               r"\1 \\\n\tX(25, labcall, int, (int n))")
+        t.write("user/labprog.c", '#include "user/user.h"\n\nint\n'
+                'main(void)\n{\n\treturn 0;\n}\n')
+        status, out = t.check()
+        expect(status != 0 and "labcall" in out,
+               "no lab.conf: the new call should be a problem:\n" + out)
+        t.write("lab.conf", "LAB := util\n")
+        status, out = t.check()
+        expect(status == 0, "lab.conf names a lab: the lab's call should be "
+               "ignored:\n" + out)
+        t.edit("include/syscalls.h", r"(fsync, +int, +)\(int fd\)",
+               r"\1(int fd, int how)")
+        status, out = t.check()
+        expect(status != 0 and "fsync" in out, "during a lab, a changed base "
+               "call must still be a problem:\n" + out)
+
+
+@test
 def renamed_function_fails_naming_chapter_and_citation():
     index = SourceIndex(ROOT)
     cites = []
