@@ -9,9 +9,9 @@ source/tree/ is the student repository, as `make lab-export` writes it;
 submission/ is what the student uploaded; results/results.json is where
 the verdict goes.
 
-The submission is either a handin zip of `make handin` (lab.bundle,
-lab.patch, time.txt, answers-NAME.txt), those files unpacked, or a whole
-tree (a repository uploaded from GitHub, say).  A clean clone of
+The submission is either a whole tree (a repository uploaded from GitHub,
+say: a Makefile at its top), or a handin zip of `make handin` (lab.bundle,
+lab.patch, time.txt, answers-NAME.txt) or those files unpacked.  A clean clone of
 source/tree starts the lab with `make lab`, which makes the same start
 commit the student's `make lab` made, and the bundle's commits are fetched
 on top (lab.patch is applied instead when the bundle's start commit is
@@ -144,7 +144,8 @@ def main(argv):
     name = argv[1]
     work = tempfile.mkdtemp(prefix="rivet-autograde-")
     tree = os.path.join(work, "tree")
-    handin = find_handin(SUBMISSION)
+    is_tree = os.path.exists(os.path.join(SUBMISSION, "Makefile"))
+    handin = None if is_tree else find_handin(SUBMISSION)
     if handin is not None:
         p = run(["git", "clone", "-q", SOURCE, tree], work)
         if p.returncode != 0:
@@ -154,7 +155,7 @@ def main(argv):
         error = apply_handin(tree, handin, name)
         if error:
             return fail_all(SOURCE, name, "submission", error)
-    elif os.path.exists(os.path.join(SUBMISSION, "Makefile")):
+    elif is_tree:
         shutil.copytree(SUBMISSION, tree, symlinks=True)
     else:
         return fail_all(SOURCE, name, "submission",

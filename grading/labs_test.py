@@ -130,7 +130,12 @@ def run_autograder(ag_zip, submission_files, workdir):
     shutil.copy(os.path.join(ag, "source", "run_autograder"),
                 os.path.join(ag, "run_autograder"))
     for f in submission_files:
-        shutil.copy(f, os.path.join(ag, "submission"))
+        if os.path.isdir(f):        # a whole tree, as from GitHub
+            shutil.rmtree(os.path.join(ag, "submission"))
+            shutil.copytree(f, os.path.join(ag, "submission"),
+                            ignore=shutil.ignore_patterns(".git"))
+        else:
+            shutil.copy(f, os.path.join(ag, "submission"))
     status, out = sh([os.path.join(ag, "run_autograder")], ag,
                      env={"AUTOGRADER_ROOT": ag})
     try:
@@ -319,6 +324,24 @@ def demo(tmp):
         student, "lab-demo-handin.zip")], tmp)
     check("run_autograder: the solution's handin scores full", full(res),
           out + json.dumps(res)[:2000])
+
+    # A whole tree whose grader was changed to pass the starter: the
+    # autograder grades it with its own grader.
+    git(student, "reset", "-q", "--hard", "lab-demo-start")
+    grader = os.path.join(student, "labs/demo/grade.py")
+    with open(grader) as f:
+        text = f.read()
+    with open(grader, "w") as f:
+        f.write(text.replace("'hello, wide world of demo solutions\\n'",
+                             "''"))
+    make(student, "clean")
+    res, out = run_autograder(ag_zip, [student], tmp)
+    hello = [t for t in (res or {}).get("tests", [])
+             if t["name"] == "hello: greets the world"]
+    check("run_autograder: a submitted tree is graded with the autograder's "
+          "own grader, not the tree's", text.count("demo solutions") == 1
+          and hello and hello[0]["status"] == "failed" and
+          res["tests"] and not full(res), out + json.dumps(res)[:2000])
 
 
 def export_checks(tree, base_head, tmp):
