@@ -17,7 +17,8 @@ Everything happens in scratch repositories made from this tree's files
    submission that does not compile the "build" verdict with the
    compiler's message, and the solution's handin full marks.
 
-2. Every labs/NAME/ with a grade.py: `make lab LAB=NAME`, grade (the starter
+2. Every labs/NAME/ with a grade.py and a solution/ (the students'
+   repository has none): `make lab LAB=NAME`, grade (the starter
    must score below full), copy labs/NAME/solution/ over the tree, grade
    again (full), and hand that in to the lab's autograder (full).  Labs run
    two at a time.  With no labs, a line says so.
@@ -448,10 +449,16 @@ def one_lab(name, tmp):
 
 
 def every_lab(tmp):
-    names = [n for n in labtool.labs(ROOT)
-             if os.path.exists(os.path.join(ROOT, "labs", n, "grade.py"))]
+    graded = [n for n in labtool.labs(ROOT)
+              if os.path.exists(os.path.join(ROOT, "labs", n, "grade.py"))]
+    names = [n for n in graded
+             if os.path.isdir(os.path.join(ROOT, "labs", n, "solution"))]
+    for n in sorted(set(graded) - set(names)):
+        # The students' repository (make lab-export) has no solutions.
+        print("%s: no solution/ here, not checked" % n, flush=True)
     if not names:
-        check("no labs with a grade.py in labs/: nothing to check", True)
+        check("no labs with a grade.py and a solution in labs/: nothing to "
+              "check", True)
         return
     print("labs: %s" % ", ".join(names), flush=True)
     pending = list(names)
