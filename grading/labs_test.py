@@ -268,6 +268,23 @@ def demo(tmp):
           "time.txt", status == 0 and {"lab.bundle", "time.txt"} <=
           set(names), out)
 
+    # A lab whose lab.mk sets LAB_ANSWERS := yes needs answers-demo.txt.
+    with open(os.path.join(tree, "labs/demo/lab.mk"), "a") as f:
+        f.write("LAB_ANSWERS := yes\n")
+    git(tree, "commit", "-q", "-am", "Ask for answers")
+    status, out = make(tree, "handin")
+    refused = status != 0 and "answers-demo.txt" in out
+    with open(os.path.join(tree, "answers-demo.txt"), "w") as f:
+        f.write("The answers.\n")
+    status, out2 = make(tree, "handin")
+    check("make handin requires answers-demo.txt when LAB_ANSWERS is yes, "
+          "and puts it in the zip", refused and status == 0 and
+          "answers-demo.txt" in zipfile.ZipFile(handin).namelist(),
+          out + out2)
+    git(tree, "reset", "-q", "--hard", "HEAD~1")
+    os.unlink(os.path.join(tree, "answers-demo.txt"))
+    make(tree, "handin")
+
     # The bundle applies to a fresh start of the lab from the same base.
     fresh = os.path.join(tmp, "fresh")
     sh(["git", "clone", "-q", "-b", "main", tree, fresh], tmp)
