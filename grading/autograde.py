@@ -77,15 +77,15 @@ def fail_all(tree, name, test, message):
     return 1
 
 
-def find_handin(submission):
-    """The directory holding the handin's files (unpacking a zip), or
-    None."""
+def find_handin(submission, work):
+    """The directory holding the handin's files (unpacking a zip into
+    work), or None."""
     for dirpath, _, files in os.walk(submission):
         if "lab.bundle" in files or "lab.patch" in files:
             return dirpath
         for f in files:
             if f.endswith(".zip"):
-                out = tempfile.mkdtemp(prefix="handin-")
+                out = tempfile.mkdtemp(prefix="handin-", dir=work)
                 with zipfile.ZipFile(os.path.join(dirpath, f)) as z:
                     z.extractall(out)
                 if os.path.exists(os.path.join(out, "lab.bundle")):
@@ -141,11 +141,18 @@ def main(argv):
     if len(argv) != 2:
         print("usage: autograde.py LAB")
         return 2
-    name = argv[1]
     work = tempfile.mkdtemp(prefix="rivet-autograde-")
+    try:
+        return grade(argv[1], work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def grade(name, work):
+    """Grade the submission in the scratch directory work."""
     tree = os.path.join(work, "tree")
     is_tree = os.path.exists(os.path.join(SUBMISSION, "Makefile"))
-    handin = None if is_tree else find_handin(SUBMISSION)
+    handin = None if is_tree else find_handin(SUBMISSION, work)
     if handin is not None:
         p = run(["git", "clone", "-q", SOURCE, tree], work)
         if p.returncode != 0:
