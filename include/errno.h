@@ -61,6 +61,8 @@ enum errno_value {
 #ifndef __ASSEMBLER__
 /* The message for error number err (positive), or NULL for an unknown one. */
 const char *errno_message(int err);
+/* Its symbolic name ("ENOENT"), or NULL for an unknown one. */
+const char *errno_name(int err);
 #endif
 
 /*

@@ -153,15 +153,9 @@ fails(errset errs)
 static const char *
 errname(int err)
 {
-	static const char *const names[ERRNO_MAX] = {
-#define ERRNO_NAME(name, number, message) [number] = #name,
-		ERRNO_TABLE(ERRNO_NAME)
-#undef ERRNO_NAME
-	};
+	const char *name = errno_name(err);
 
-	if (err > 0 && err < ERRNO_MAX && names[err] != NULL)
-		return names[err];
-	return "an unknown error";
+	return name != NULL ? name : "an unknown error";
 }
 
 /* w in words: "16", "a result in [0, 512]", "EFAULT or EINVAL". */

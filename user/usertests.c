@@ -62,15 +62,9 @@ static bool quick;              /* -q */
 static const char *
 errname(int err)
 {
-	static const char *const names[ERRNO_MAX] = {
-#define ERRNO_NAME(name, number, message) [number] = #name,
-		ERRNO_TABLE(ERRNO_NAME)
-#undef ERRNO_NAME
-	};
+	const char *name = errno_name(err);
 
-	if (err > 0 && err < ERRNO_MAX && names[err] != NULL)
-		return names[err];
-	return "unknown error";
+	return name != NULL ? name : "unknown error";
 }
 
 /*
