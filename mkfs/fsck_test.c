@@ -25,6 +25,7 @@
 #include "include/path.h"
 #include "include/stat.h"
 #include "include/unittest.h"
+#include "mkfs/testfiles.h"
 
 #define MKFS "mkfs/mkfs"
 #define FSCK "mkfs/fsck"
@@ -41,21 +42,7 @@
 #define LEFT      4
 #define IO_ERROR  8
 
-static char tmpdir[] = "/tmp/fsck_test.XXXXXX";
-
 /* ---- helpers on the host side ------------------------------------------- */
-
-/* tmpdir/name, in a rotating set of static buffers. */
-static const char *
-tmp(const char *name)
-{
-	static char bufs[8][256];
-	static int next;
-	char *p = bufs[next++ % 8];
-
-	snprintf(p, sizeof bufs[0], "%s/%s", tmpdir, name);
-	return p;
-}
 
 /* A malloc'd copy of the file at path, its length in *len; NULL if missing. */
 static uint8 *
@@ -78,28 +65,15 @@ read_file(const char *path, long *len)
 	return data;
 }
 
-static void
-write_file(const char *path, const void *data, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (f == NULL || fwrite(data, 1, n, f) != n || fclose(f) != 0) {
-		perror(path);
-		exit(1);
-	}
-}
-
 /* Run a shell command, its output (both streams) to tmpdir/out; its exit
  * status, or 256 when it did not exit. */
 static int
 run(const char *cmd)
 {
 	char full[2048];
-	int st;
 
 	snprintf(full, sizeof full, "%s >%s 2>&1", cmd, tmp("out"));
-	st = system(full);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 256;
+	return shell_status(full);
 }
 
 /* Run fsck with flags on the working image. */
@@ -755,16 +729,5 @@ TEST(unreadable_image_exits_8)
 int
 main(void)
 {
-	char cmd[512];
-	int status;
-
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
-	status = RUN_TESTS();
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		printf("could not remove %s\n", tmpdir);
-	return status;
+	return run_tests_in_tmpdir(__FILE__);
 }

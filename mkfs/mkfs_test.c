@@ -28,6 +28,7 @@
 #include "include/path.h"
 #include "include/stat.h"
 #include "include/unittest.h"
+#include "mkfs/testfiles.h"
 
 #define MKFS "mkfs/mkfs"
 
@@ -37,21 +38,7 @@
 #define DOUBLE_SIZE  ((NDIRECT + NINDIRECT + 2 * NINDIRECT + 40) * BSIZE + 7)
 #define ELF_SIZE     1000
 
-static char tmpdir[] = "/tmp/mkfs_test.XXXXXX";
-
 /* ---- helpers on the host side ------------------------------------------- */
-
-/* tmpdir/name, in a rotating set of static buffers. */
-static const char *
-tmp(const char *name)
-{
-	static char bufs[8][256];
-	static int next;
-	char *p = bufs[next++ % 8];
-
-	snprintf(p, sizeof bufs[0], "%s/%s", tmpdir, name);
-	return p;
-}
 
 /* n bytes of a pattern that differs from block to block and file to file. */
 static uint8 *
@@ -70,17 +57,6 @@ pattern(size_t n, uint32 seed)
 	return p;
 }
 
-static void
-write_file(const char *path, const void *data, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (f == NULL || fwrite(data, 1, n, f) != n || fclose(f) != 0) {
-		perror(path);
-		exit(1);
-	}
-}
-
 static bool
 exists(const char *path)
 {
@@ -92,11 +68,9 @@ static int
 run_mkfs(const char *args)
 {
 	char cmd[2048];
-	int st;
 
 	snprintf(cmd, sizeof cmd, "%s %s >%s 2>%s", MKFS, args, tmp("out"), tmp("err"));
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 256;
+	return shell_status(cmd);
 }
 
 /* Whether the file at path contains s. */
@@ -656,16 +630,5 @@ TEST(never_removes_an_output_path_it_did_not_create)
 int
 main(void)
 {
-	char cmd[512];
-	int status;
-
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
-	status = RUN_TESTS();
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		printf("could not remove %s\n", tmpdir);
-	return status;
+	return run_tests_in_tmpdir(__FILE__);
 }
