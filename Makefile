@@ -307,12 +307,16 @@ crash-sweep: check-tools
 # ---- labs -------------------------------------------------------------------
 # grading/labtool.py does the work; labs/README.md explains each target.
 # lab: start labs/LAB on a branch lab-LAB (LAB must be given on the command
-# line).  handin: write lab-LAB-handin.zip.  lab-export: the students'
+# line).  lab-solve: apply the lab's reference solution to the working
+# tree (staff only).  handin: write lab-LAB-handin.zip.  lab-export: the students'
 # repository, without solutions, in DEST.  autograder: the Gradescope zip
 # build/autograder-LAB.zip.
 lab:
 	$(Q)$(if $(filter command line,$(origin LAB)),,echo "usage: make lab LAB=NAME (labs/README.md lists the labs)"; exit 2;) \
 	$(PYTHON) grading/labtool.py start $(LAB)
+
+lab-solve:
+	$(Q)$(PYTHON) grading/labtool.py solve $(LAB)
 
 handin:
 	$(Q)$(PYTHON) grading/labtool.py handin $(LAB)
@@ -323,7 +327,7 @@ lab-export:
 autograder:
 	$(Q)$(PYTHON) grading/labtool.py autograder $(LAB)
 
-.PHONY: lab handin lab-export autograder
+.PHONY: lab lab-solve handin lab-export autograder
 
 # ---- the book ---------------------------------------------------------------
 # check-book proves every citation and appendix table in book/ against the

@@ -165,10 +165,17 @@ DEMO = {
     "labs/demo/starter/user/hello.c": (
         '#include "user/user.h"\n\nint\nmain(void)\n{\n'
         '\t/* Your code here. */\n\treturn 0;\n}\n'),
-    "labs/demo/solution/user/hello.c": (
-        '#include "user/user.h"\n\nint\nmain(void)\n{\n'
-        '\tprintf("hello, wide world of demo solutions\\n");\n'
-        '\treturn 0;\n}\n'),
+    # The starter's patch edits the file its overlay just wrote; the
+    # solution is a patch against that.
+    "labs/demo/starter/changes.patch": (
+        "--- a/user/hello.c\n+++ b/user/hello.c\n@@ -4,5 +4,6 @@\n"
+        " main(void)\n {\n+\t/* Greet the world. */\n"
+        " \t/* Your code here. */\n \treturn 0;\n }\n"),
+    "labs/demo/solution/changes.patch": (
+        "--- a/user/hello.c\n+++ b/user/hello.c\n@@ -5,5 +5,5 @@\n"
+        " {\n \t/* Greet the world. */\n-\t/* Your code here. */\n"
+        '+\tprintf("hello, wide world of demo solutions\\n");\n'
+        " \treturn 0;\n }\n"),
     "labs/demo/user/demoflag.c": (
         '#include "user/user.h"\n\nint\nmain(void)\n{\n'
         '#ifdef LAB_DEMO\n\tprintf("demo flag on\\n");\n#endif\n'
@@ -223,7 +230,8 @@ def demo(tmp):
     check("make lab LAB=demo starts branch lab-demo, tags its start, writes "
           "lab.conf and the starter", status == 0 and branch == "lab-demo"
           and tag == head and conf == "LAB := demo\n" and
-          "Your code here" in open(os.path.join(tree, "user/hello.c")).read()
+          "Greet the world. */\n\t/* Your code here" in
+          open(os.path.join(tree, "user/hello.c")).read()
           and git(tree, "log", "-1", "--format=%s")[1].strip() ==
           "Start lab demo" and not labtool.changes(tree), out)
 
@@ -239,7 +247,10 @@ def demo(tmp):
     status, out = make(tree, "handin")
     check("make handin refuses with no commits since the start, or no "
           "time.txt", status != 0, out)
-    labtool.copy_overlay(os.path.join(tree, "labs/demo/solution"), tree)
+    status, out = make(tree, "lab-solve")
+    check("make lab-solve applies the solution's changes.patch",
+          status == 0 and "demo solutions" in
+          open(os.path.join(tree, "user/hello.c")).read(), out)
     status, out = make(tree, "handin")
     check("make handin refuses uncommitted changes",
           status != 0 and "uncommitted changes" in out, out)
@@ -335,7 +346,7 @@ def demo(tmp):
 
     # The solution, handed in from the student's repository.
     git(student, "reset", "-q", "--hard", "HEAD~1")
-    labtool.copy_overlay(os.path.join(tree, "labs/demo/solution"), student)
+    labtool.apply_lab_dir(os.path.join(tree, "labs/demo/solution"), student)
     git(student, "commit", "-q", "-am", "Greet the world")
     make(student, "handin")
     res, out = run_autograder(ag_zip, [os.path.join(
@@ -373,8 +384,13 @@ def export_checks(tree, base_head, tmp):
                 solution_files.append(os.path.relpath(
                     os.path.join(dirpath, f), tree))
                 with open(os.path.join(dirpath, f), errors="replace") as s:
-                    solution_lines |= {line.strip() for line in s
-                                       if line.strip()}
+                    lines = list(s)
+                if f == labtool.PATCH_NAME:     # only the lines it adds
+                    lines = [line[1:] for line in lines
+                             if line.startswith("+") and
+                             not line.startswith("+++")]
+                solution_lines |= {line.strip() for line in lines
+                                   if line.strip()}
     other_lines = set()
     for dirpath, dirs, files in os.walk(tree):
         dirs[:] = [x for x in dirs if x not in (".git", "build", "bin")
@@ -433,7 +449,11 @@ def one_lab(name, tmp):
     sol = os.path.join(tree, "labs", name, "solution")
     if not check("%s: has a solution/ overlay" % name, os.path.isdir(sol)):
         return
-    labtool.copy_overlay(sol, tree)
+    try:
+        labtool.apply_lab_dir(sol, tree)
+    except labtool.Refuse as e:
+        check("%s: the solution applies" % name, False, str(e))
+        return
     if not os.path.exists(os.path.join(tree, "time.txt")):
         with open(os.path.join(tree, "time.txt"), "w") as f:
             f.write("1\n")

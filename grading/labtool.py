@@ -4,6 +4,7 @@ and `make autograder` (labs/README.md describes them for instructors).
 
     python3 grading/labtool.py start NAME        make lab LAB=NAME
     python3 grading/labtool.py handin NAME       make handin
+    python3 grading/labtool.py solve NAME        make lab-solve (staff)
     python3 grading/labtool.py export DEST       make lab-export DEST=dir
     python3 grading/labtool.py autograder NAME   make autograder LAB=NAME
 
@@ -105,6 +106,13 @@ def changes(cwd=ROOT, untracked=True):
     return [line for line in out.splitlines() if line]
 
 
+# In a lab's starter/ or solution/, the one file that is applied as a
+# patch (git apply, paths from the tree root) rather than copied: the way
+# to change lines in an existing file, such as a new system call's row in
+# a table, without replacing the whole file.
+PATCH_NAME = "changes.patch"
+
+
 def copy_overlay(src, dest):
     """Copy every file under src to the same path under dest; return the
     paths copied, relative to dest."""
@@ -112,6 +120,8 @@ def copy_overlay(src, dest):
     for dirpath, _, files in os.walk(src):
         for f in files:
             rel = os.path.relpath(os.path.join(dirpath, f), src)
+            if rel == PATCH_NAME:
+                continue
             os.makedirs(os.path.dirname(os.path.join(dest, rel)),
                         exist_ok=True)
             # A fresh modification time (not copy2's), so that make
@@ -119,6 +129,22 @@ def copy_overlay(src, dest):
             shutil.copy(os.path.join(dirpath, f), os.path.join(dest, rel))
             copied.append(rel)
     return sorted(copied)
+
+
+def apply_lab_dir(src, dest):
+    """Put a lab's starter/ or solution/ into the repository dest: copy
+    its files, then apply its changes.patch; return the paths changed."""
+    files = copy_overlay(src, dest) if os.path.isdir(src) else []
+    patch = os.path.join(src, PATCH_NAME)
+    if os.path.exists(patch):
+        p = git("apply", "--check", patch, cwd=dest, check=False)
+        if p.returncode != 0:
+            raise Refuse("%s no longer applies to this tree:\n%s" %
+                         (os.path.relpath(patch, dest), p.stderr.strip()))
+        git("apply", patch, cwd=dest)
+        files += git("apply", "--numstat", patch, cwd=dest).split("\n")
+        files = sorted({line.split("\t")[-1] for line in files if line})
+    return files
 
 
 # ---- make lab ----------------------------------------------------------------
@@ -145,8 +171,7 @@ def start(name, root=ROOT, quiet=False):
                      "to start the lab again" % (tag, tag))
     env = fixed_identity(root)
     git("checkout", "-q", "-b", branch, cwd=root)
-    starter = os.path.join(root, "labs", name, "starter")
-    files = copy_overlay(starter, root) if os.path.isdir(starter) else []
+    files = apply_lab_dir(os.path.join(root, "labs", name, "starter"), root)
     with open(os.path.join(root, "lab.conf"), "w") as f:
         f.write("LAB := %s\n" % name)
     git("add", "-f", "lab.conf", *files, cwd=root)
@@ -158,6 +183,26 @@ def start(name, root=ROOT, quiet=False):
               (name, branch, tag, ", ".join(files) or "none"))
         print("Read labs/%s/README.md; make qemu, make grade, make handin." %
               name)
+
+
+# ---- make lab-solve ---------------------------------------------------------
+
+def solve(name=None, root=ROOT, quiet=False):
+    """Put the reference solution of the lab in progress into the working
+    tree (staff only: the students' repository has none); commit nothing."""
+    name = name if name and name != "base" else current_lab(root)
+    if name == "base":
+        raise Refuse("no lab is in progress (no lab.conf): start one with "
+                     "make lab LAB=NAME")
+    sol = os.path.join(root, "labs", name, "solution")
+    if not os.path.isdir(sol):
+        raise Refuse("lab %s has no solution/ here (a student repository "
+                     "has none)" % name)
+    files = apply_lab_dir(sol, root)
+    if not quiet:
+        print("Applied the solution of lab %s: %s" %
+              (name, ", ".join(files) or "nothing"))
+    return files
 
 
 # ---- make handin -------------------------------------------------------------
@@ -322,8 +367,8 @@ def autograder(name, root=ROOT, quiet=False):
     return out
 
 
-COMMANDS = {"start": start, "handin": handin, "export": export,
-            "autograder": autograder}
+COMMANDS = {"start": start, "solve": solve, "handin": handin,
+            "export": export, "autograder": autograder}
 
 
 def main(argv):
@@ -333,7 +378,8 @@ def main(argv):
     try:
         COMMANDS[argv[1]](argv[2] if len(argv) > 2 else "")
     except Refuse as e:
-        print("%s: %s" % ({"start": "make lab", "handin": "make handin",
+        print("%s: %s" % ({"start": "make lab", "solve": "make lab-solve",
+                           "handin": "make handin",
                            "export": "make lab-export",
                            "autograder": "make autograder"}[argv[1]], e),
               file=sys.stderr)
