@@ -229,6 +229,10 @@ bench: check-tools
 print-qemu:
 	@echo $(QEMU) $(QEMUOPTS)
 
+# Print the guest's harts and memory (the graders' defaults).
+print-size:
+	@echo $(strip $(CPUS)) $(strip $(MEM))
+
 # Print the command that compiles kernel code (grading/tree_test.py uses it).
 print-kernel-cc:
 	@echo $(CC) $(CFLAGS) -DKERNEL
@@ -372,7 +376,7 @@ clean:
 	rm -rf build kernel/kernel kernel/kernel.asm kernel/kernel.sym \
 		user/bin mkfs/mkfs mkfs/fsck fs.img .gdbinit
 
-.PHONY: all userprogs unit qemu print-qemu print-kernel-cc bench test deps check-tools clean \
+.PHONY: all userprogs unit qemu print-qemu print-size print-kernel-cc bench test deps check-tools clean \
 	qemu-gdb print-gdbport FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:

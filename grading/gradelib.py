@@ -428,10 +428,25 @@ def _context():
 # ---- the QEMU command line -------------------------------------------------
 
 _qemu_template = None
+_default_size = None
 
 
-def qemu_command(kernel, image, cpus=3, mem="128M", extra=()):
+def default_size():
+    """(CPUS, MEM) as `make qemu` would use them: the lab's LAB_CPUS and
+    LAB_MEM when a lab sets them, else the Makefile's defaults."""
+    global _default_size
+    if _default_size is None:
+        out = subprocess.run(
+            ["make", "-s", "--no-print-directory", "-C", ROOT, "print-size"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            check=True).stdout.split()
+        _default_size = (int(out[-2]), out[-1])
+    return _default_size
+
+
+def qemu_command(kernel, image, cpus=None, mem=None, extra=()):
     """The QEMU command line of `make print-qemu`, for this kernel and image.
+    cpus and mem default to default_size().
 
     Asking make (once per run) keeps the grader's QEMU the same as
     `make qemu`'s.
@@ -449,6 +464,8 @@ def qemu_command(kernel, image, cpus=3, mem="128M", extra=()):
             raise RuntimeError("make print-qemu printed an unexpected line; "
                                "update qemu_command in gradelib.py:\n" + out)
         _qemu_template = words
+    cpus = cpus if cpus is not None else default_size()[0]
+    mem = mem if mem is not None else default_size()[1]
     subst = {"kernel/kernel": kernel, "@CPUS@": str(cpus), "@MEM@": str(mem)}
     return [subst.get(w, w.replace("file=fs.img", "file=" + image))
             for w in _qemu_template] + list(extra)
@@ -491,12 +508,12 @@ class Machine:
     console text stays in self.output.
     """
 
-    def __init__(self, cpus=3, mem="128M", image=None, extra=(), gdb=False,
+    def __init__(self, cpus=None, mem=None, image=None, extra=(), gdb=False,
                  command=None, allow_panic=False, echo=None, kernel=None,
                  disk_errors=()):
         ctx = _context()
         self.ctx = ctx
-        self.cpus = cpus
+        self.cpus = cpus        # None: default_size()
         self.allow_panic = allow_panic
         self.echo = echo if echo is not None else ctx.echo
         self.gdb = None
@@ -1319,7 +1336,7 @@ class Runner:
         self.image = image
 
     @contextlib.contextmanager
-    def boot(self, cpus=3, mem="128M", gdb=False, allow_panic=False,
+    def boot(self, cpus=None, mem=None, gdb=False, allow_panic=False,
              extra=(), wait=True, image=None, disk_errors=()):
         """Boot a guest for a `with` block and wait for the first prompt
         (unless wait=False).  With gdb, the guest is then stopped there (or
@@ -1343,7 +1360,7 @@ class Runner:
         finally:
             m.close()
 
-    def run_qemu(self, *monitors, cpus=3, mem="128M", allow_panic=False,
+    def run_qemu(self, *monitors, cpus=None, mem=None, allow_panic=False,
                  gdb=False, extra=(), image=None, timeout=None,
                  make_args=()):
         """Boot a guest, run the monitors, then end it as boot() does.

@@ -23,7 +23,9 @@ Everything happens in scratch repositories made from this tree's files
    again (full), and hand that in to the lab's autograder (full).  Labs run
    two at a time.  With no labs, a line says so.
 
-    python3 grading/labs_test.py [demo|labs]
+    python3 grading/labs_test.py [demo|labs|LAB...]
+
+With lab names, only those labs are checked (part 2).
 
 Prints one line per check and ends with "N passed, M failed"; exit status
 0 only when every check passed.
@@ -160,8 +162,10 @@ DEMO = {
         "LAB_UPROGS := hello demoflag\n"
         "LAB_FILES := labs/demo/files/greeting.txt\n"
         "LAB_CFLAGS := -DLAB_DEMO\n"
-        "LAB_QEMUOPTS := -name demo\n"),
+        "LAB_QEMUOPTS := -name demo\n"
+        "LAB_MEM := 192M\n"),
     "labs/demo/README.md": "# Lab demo\n\nMake `hello` greet the world.\n",
+    "labs/demo2/lab.mk": "# A second lab, to start from inside the first.\n",
     "labs/demo/starter/user/hello.c": (
         '#include "user/user.h"\n\nint\nmain(void)\n{\n'
         '\t/* Your code here. */\n\treturn 0;\n}\n'),
@@ -196,6 +200,10 @@ DEMO = {
         "@test(1, 'demoflag: LAB_CFLAGS reach user code', parent=test_boot)\n"
         "def test_flag():\n"
         "    assert_equal(r.output_of('demoflag'), 'demo flag on\\n')\n\n\n"
+        "@test(1, 'LAB_MEM: the grader boots with the memory the lab sets',"
+        " parent=test_boot)\n"
+        "def test_mem():\n"
+        "    assert_lines_match(r.qemu.output, '.*3 harts, 192 MiB RAM.*')\n\n\n"
         "@test(1, 'greeting.txt: LAB_FILES are on the disk',"
         " parent=test_boot)\n"
         "def test_file():\n"
@@ -242,6 +250,7 @@ def demo(tmp):
           "in place", got is not None and got[0] < got[1] and
           "demoflag: LAB_CFLAGS reach user code: OK" in out and
           "greeting.txt: LAB_FILES are on the disk: OK" in out and
+          "LAB_MEM: the grader boots with the memory the lab sets: OK" in out and
           "-name demo" in make(tree, "print-qemu")[1], out)
 
     status, out = make(tree, "handin")
@@ -295,6 +304,17 @@ def demo(tmp):
     git(tree, "reset", "-q", "--hard", "HEAD~1")
     os.unlink(os.path.join(tree, "answers-demo.txt"))
     make(tree, "handin")
+
+    # From inside a lab, the next lab starts from the base, not from the
+    # first lab's work.
+    status, out = make(tree, "lab", "LAB=demo2")
+    parent = git(tree, "rev-parse", "HEAD^")[1].strip()
+    check("make lab from inside another lab starts from the base system",
+          status == 0 and parent == base_head and
+          not os.path.exists(os.path.join(tree, "user/hello.c")) and
+          open(os.path.join(tree, "lab.conf")).read() == "LAB := demo2\n",
+          out)
+    git(tree, "checkout", "-q", "lab-demo")
 
     # The bundle applies to a fresh start of the lab from the same base.
     fresh = os.path.join(tmp, "fresh")
@@ -485,9 +505,10 @@ def one_lab(name, tmp):
           full(res), out + json.dumps(res)[:2000])
 
 
-def every_lab(tmp):
+def every_lab(tmp, only=()):
     graded = [n for n in labtool.labs(ROOT)
-              if os.path.exists(os.path.join(ROOT, "labs", n, "grade.py"))]
+              if os.path.exists(os.path.join(ROOT, "labs", n, "grade.py"))
+              and (not only or n in only)]
     names = [n for n in graded
              if os.path.isdir(os.path.join(ROOT, "labs", n, "solution"))]
     for n in sorted(set(graded) - set(names)):
@@ -530,8 +551,9 @@ def main(argv):
                 import traceback
                 check("the demo lab ran without error", False,
                       traceback.format_exc())
-        if "labs" in wanted:
-            every_lab(tmp)
+        only = [w for w in wanted if w not in ("demo", "labs")]
+        if "labs" in wanted or only:
+            every_lab(tmp, only)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     passed = sum(results)

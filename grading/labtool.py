@@ -149,6 +149,19 @@ def apply_lab_dir(src, dest):
 
 # ---- make lab ----------------------------------------------------------------
 
+def start_point(root=ROOT):
+    """Where a new lab's branch starts: the commit the lab in progress
+    started from, so that each lab begins from the base system (and from
+    the same commit as the autograder's start); with no lab in
+    progress, HEAD."""
+    tag = "lab-%s-start" % current_lab(root)
+    if current_lab(root) != "base" and git(
+            "rev-parse", "-q", "--verify", "refs/tags/" + tag, cwd=root,
+            check=False).returncode == 0:
+        return git("rev-parse", tag + "^", cwd=root)
+    return git("rev-parse", "HEAD", cwd=root)
+
+
 def start(name, root=ROOT, quiet=False):
     """Start lab name in the repository root: branch lab-NAME, starter
     files, lab.conf, commit, tag lab-NAME-start."""
@@ -169,8 +182,9 @@ def start(name, root=ROOT, quiet=False):
            check=False).returncode == 0:
         raise Refuse("the tag %s already exists; delete it (git tag -d %s) "
                      "to start the lab again" % (tag, tag))
-    env = fixed_identity(root)
-    git("checkout", "-q", "-b", branch, cwd=root)
+    base = start_point(root)
+    env = fixed_identity(root, base)
+    git("checkout", "-q", "-b", branch, base, cwd=root)
     files = apply_lab_dir(os.path.join(root, "labs", name, "starter"), root)
     with open(os.path.join(root, "lab.conf"), "w") as f:
         f.write("LAB := %s\n" % name)
