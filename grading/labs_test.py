@@ -23,6 +23,11 @@ Everything happens in scratch repositories made from this tree's files
    again (full), and hand that in to the lab's autograder (full).  Labs run
    two at a time.  With no labs, a line says so.
 
+3. The proof fails when a solution is wrong: in a scratch copy whose util
+   solution prints a wrong line, `labs_test.py util` must fail, naming
+   the lab and the failing test.  (Run with part 2, unless only some labs
+   are asked for.)
+
     python3 grading/labs_test.py [demo|labs|LAB...]
 
 With lab names, only those labs are checked (part 2).
@@ -505,6 +510,30 @@ def one_lab(name, tmp):
           full(res), out + json.dumps(res)[:2000])
 
 
+# The lab whose solution the proof breaks on purpose (part 3), the file
+# broken, and the change: pingpong's parent claims to receive "ping".
+BROKEN_LAB = ("util", "labs/util/solution/user/pingpong.c",
+              "received pong", "received ping")
+
+
+def broken_solution(tmp):
+    """A scratch copy of the tree whose util solution prints the wrong
+    line: the proof of the labs must fail there, naming the lab and the
+    test."""
+    name, path, old, new = BROKEN_LAB
+    tree = scratch_repo(os.path.join(tmp, "broken-" + name))
+    with open(os.path.join(tree, path)) as f:
+        text = f.read()
+    with open(os.path.join(tree, path), "w") as f:
+        f.write(text.replace(old, new))
+    status, out = sh([sys.executable, "grading/labs_test.py", name], tree,
+                     timeout=1800)
+    check("a broken %s solution (%s) fails the proof, naming the lab and "
+          "the test" % (name, path), old in text and status != 0 and
+          re.search(r"^check %s: the solution scores full \(failed: "
+                    r"pingpong: [^)]*\): FAILED" % name, out, re.M), out)
+
+
 def every_lab(tmp, only=()):
     graded = [n for n in labtool.labs(ROOT)
               if os.path.exists(os.path.join(ROOT, "labs", n, "grade.py"))
@@ -520,6 +549,8 @@ def every_lab(tmp, only=()):
         return
     print("labs: %s" % ", ".join(names), flush=True)
     pending = list(names)
+    if not only and BROKEN_LAB[0] in names:
+        pending.insert(1, None)         # the broken-solution check
     os.makedirs(os.path.join(tmp, "labs"))
 
     def worker():
@@ -529,9 +560,13 @@ def every_lab(tmp, only=()):
                     return
                 name = pending.pop(0)
             try:
-                one_lab(name, os.path.join(tmp, "labs"))
+                if name is None:
+                    broken_solution(tmp)
+                else:
+                    one_lab(name, os.path.join(tmp, "labs"))
             except Exception as e:      # noqa: BLE001 (reported as failure)
-                check("%s: ran without error" % name, False, repr(e))
+                check("%s: ran without error" % (name or "the broken-"
+                      "solution check"), False, repr(e))
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for t in threads:
