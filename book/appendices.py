@@ -79,30 +79,48 @@ def parse_errno(root):
 
 def parse_defines(root, path):
     """Object-like macros of a header: (name, expression, comment), in
-    order.  The comment is the one on the line, or else the comment just
-    above the define (or above its group of defines)."""
-    rows, group, block = [], "", None
+    order.  The comment is the one that starts on the define's line (it
+    may go on over the next lines), or else the comment just above the
+    define.  A comment above a group of defines explains the group, not
+    each constant, so it goes to the first one only: every constant
+    needs a comment of its own (see check_meanings)."""
+    rows, above, block, pending = [], "", None, None
     for line in read(root, path).split("\n"):
         if block is not None:
             block.append(line)
             if "*/" in line:
-                group = comment_text(block)
+                if pending is None:
+                    above = comment_text(block)
+                else:
+                    rows.append(pending + (comment_text(block),))
+                    pending = None
                 block = None
             continue
         if re.match(r"\s*/\*", line):
             if "*/" in line:
-                group = comment_text([line])
+                above = comment_text([line])
             else:
                 block = [line]
             continue
         if not line.strip():
-            group = ""
+            above = ""
             continue
-        m = re.match(r"#define\s+(\w+)\s+(.*?)\s*(?:/\*\s*(.*?)\s*\*/)?\s*$", line)
+        m = re.match(r"#define\s+(\w+)\s+(.*?)\s*(?:/\*\s*(.*?)\s*(\*/)?)?\s*$",
+                     line)
         if not m or m.group(1).endswith("_H"):
             continue
-        rows.append((m.group(1), m.group(2), m.group(3) or group))
+        if m.group(3) is not None and not m.group(4):  # a comment goes on
+            pending, block = (m.group(1), m.group(2)), [m.group(3)]
+            continue
+        rows.append((m.group(1), m.group(2), m.group(3) or above))
+        above = ""
     return rows
+
+
+def check_meanings(root, path):
+    """The constants of a header that have no comment of their own."""
+    return [name for name, _, comment in parse_defines(root, path)
+            if not comment]
 
 
 def comment_text(lines):
@@ -278,6 +296,11 @@ def check(root, index=None):
                                 "    run python3 book/appendices.py to regenerate it"
                                 % (path, key, SOURCES[key],
                                    first_difference(found[key], want)))
+    for header in ("include/param.h", "include/fs_format.h"):
+        for name in check_meanings(root, header):
+            problems.append("%s: %s has no comment of its own (on its line or "
+                            "just above it), which appendix C would show as "
+                            "its meaning" % (header, name))
     problems += check_syscall_sections(root, lab)
     return problems
 

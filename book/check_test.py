@@ -200,6 +200,26 @@ def changed_errno_message_fails_the_appendix_check():
 
 
 @test
+def constants_need_a_meaning_of_their_own():
+    with TreeCopy() as t:
+        # A constant under a group comment, with none of its own; and a
+        # trailing comment that goes on over the next line.
+        t.edit("include/param.h", r"(?m)^(#define NBUFHASH .*)$",
+               "\\1\n/* Two constants of a group. */\n#define NGROUPA 1\n"
+               "#define NGROUPB 2\n#define NLONG 3   /* a comment that\n"
+               "                        goes on */")
+        rows = {name: comment for name, _, comment in
+                appendices.parse_defines(t.root, "include/param.h")}
+        expect(rows["NLONG"] == "a comment that goes on", repr(rows["NLONG"]))
+        expect(rows["NGROUPA"] == "Two constants of a group.", repr(rows))
+        status, out = t.check()
+        expect(status == 1, "exit status %d, not 1:\n%s" % (status, out))
+        expect("include/param.h: NGROUPB has no comment of its own" in out, out)
+        expect("NGROUPA has no comment" not in out and
+               "NLONG has no comment" not in out, out)
+
+
+@test
 def new_system_call_needs_a_row_and_a_section():
     last = max(row[0] for row in appendices.parse_syscalls(ROOT))
     with TreeCopy() as t:

@@ -183,11 +183,13 @@ def test_quoting():
     assert_equal(out["/bin/echo full path"], "full path\n")
 
 
-@test(2, "shell: scripts (sh file)")
+@test(2, "shell: scripts (sh file, sh < file)")
 def test_script():
     out = shell("echo 'echo from script; echo two | wc' > s", "sh s",
-                "sh nosuch", "sh a b")
+                "sh < s", "sh nosuch", "sh a b")
     assert_equal(out["sh s"], "from script\n1 1 4\n")
+    # Reading a file on its input, sh shows no prompts.
+    assert_equal(out["sh < s"], "from script\n1 1 4\n")
     assert_equal(out["sh nosuch"], "sh: nosuch: %s\n" % ENOENT)
     assert_equal(out["sh a b"], "usage: sh [file]\n")
 

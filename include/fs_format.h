@@ -39,12 +39,12 @@ struct superblock {
 };
 
 /* Block pointers in an inode: direct, then one single- and one double-indirect. */
-#define NDIRECT      11
-#define NINDIRECT    (BSIZE / sizeof(uint32))
-#define NDINDIRECT   (NINDIRECT * NINDIRECT)
+#define NDIRECT      11        /* direct block pointers in an inode */
+#define NINDIRECT    (BSIZE / sizeof(uint32))   /* pointers in an indirect block */
+#define NDINDIRECT   (NINDIRECT * NINDIRECT)    /* blocks a double-indirect block reaches */
 #define INDIRECT_SLOT   NDIRECT         /* addrs[] index of the single-indirect block */
 #define DINDIRECT_SLOT  (NDIRECT + 1)   /* addrs[] index of the double-indirect block */
-#define NADDRS       (NDIRECT + 2)
+#define NADDRS       (NDIRECT + 2)  /* length of addrs[]: the direct pointers and two more */
 #define MAXFILE      ((uint64)NDIRECT + NINDIRECT + NDINDIRECT)   /* in blocks */
 #define MAXFILESIZE  0xFFFFFFFFull    /* in bytes: the size field is 32 bits */
 
@@ -83,7 +83,7 @@ struct dinode {
 #define FS_MAXBLOCKS  ((uint32)FS_MAXBITMAP * BPB)  /* most blocks in an image */
 
 /* Directory entries: a directory is a file holding an array of these. */
-#define DIRSIZ 14
+#define DIRSIZ 14      /* longest name in a directory entry, in bytes */
 
 struct dirent {
 	uint16 inum;            /* 0 = free slot */

@@ -3,9 +3,10 @@
  *
  * usage: sh [file]
  *
- * Reads commands a line at a time, from the console (showing the prompt
- * "$ " on fd 2) or from file when one is named, turns each line into a
- * command tree and runs it.  End of input (Ctrl-D at the prompt) or the
+ * Reads commands a line at a time, from its input or from file when one is
+ * named, turns each line into a command tree and runs it.  It shows the
+ * prompt "$ " on fd 2 only when it reads a terminal (the console), so that
+ * `sh < script` prints what the script's commands print and nothing more.  End of input (Ctrl-D at the prompt) or the
  * builtin `exit` ends the shell.
  *
  * The grammar of one line, parsed by recursive descent, one function a rule:
@@ -701,6 +702,7 @@ main(int argc, char **argv)
 {
 	static char line[LINEMAX];
 	struct node *tree;
+	bool interactive;
 	int r;
 
 	if (argc > 2) {
@@ -709,8 +711,9 @@ main(int argc, char **argv)
 	}
 	if (argc == 2 && open_script(argv[1]) < 0)
 		return 1;
+	interactive = isatty(0);
 	for (;;) {
-		if (argc == 1)
+		if (interactive)
 			fprintf(2, "$ ");
 		if ((r = read_line(line, sizeof(line))) < 0)
 			break;

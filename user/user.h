@@ -53,6 +53,7 @@ int   atoi(const char *s);
 bool  is_number(const char *s);          /* only decimal digits, at least one */
 char *gets(char *buf, int max);          /* read a line from fd 0, keep the \n */
 int   stat(const char *path, struct stat *st);
+int   isatty(int fd);
 int   remove_tree(const char *path);       /* rm -r: path and all under it */
 uint  rand_below(uint64 *state, uint n);  /* xorshift: [0, n) */
 /* Read the instruction counter (for benchmarks). */

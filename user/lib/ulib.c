@@ -78,6 +78,18 @@ stat(const char *path, struct stat *st)
 }
 
 /*
+ * Is fd a terminal?  The console is rivet's only device, so any device
+ * file is one.  1 or 0, as in Unix.
+ */
+int
+isatty(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && st.type == T_DEVICE;
+}
+
+/*
  * Remove path and, for a directory, everything in it; 0, or -1 with errno
  * set when path is still there.  unlink comes first, and only a directory
  * that is not empty is opened and walked: opening a device without a
