@@ -318,6 +318,43 @@ def check_sample_lines(tree, doc, problems):
                                     % (doc.path, i, path, n, name))
 
 
+LOCK_DIAGRAM = "book/08-locking.md"
+LOCK_MARK = "<!-- lock diagram:"
+LOCK_INIT_RE = re.compile(r'\binit(?:sleep)?lock\(\s*[^;]*?,\s*"([^"]+)"\s*\)')
+
+
+def kernel_lock_names(root):
+    """{name: file} of every lock the kernel creates with a constant name."""
+    names = {}
+    for path in sorted(glob.glob(os.path.join(root, "kernel", "**", "*.c"),
+                                 recursive=True)):
+        with open(path, encoding="utf-8") as f:
+            for name in LOCK_INIT_RE.findall(f.read()):
+                names.setdefault(name, os.path.relpath(path, root))
+    return names
+
+
+def check_lock_diagram(root, doc, problems):
+    """The diagram after LOCK_MARK must list, as "name", exactly the locks
+    the kernel creates."""
+    at = doc.text.find(LOCK_MARK)
+    line = doc.text.count("\n", 0, at) + 1
+    fence = [f for f in doc.fences if f[0] == line + 1]
+    if at < 0 or not fence:
+        problems.append("%s: no lock diagram (a fenced block right after a "
+                        "'%s ...' line)" % (doc.path, LOCK_MARK))
+        return
+    listed = set(re.findall(r'"([^"]+)"', fence[0][2]))
+    code = kernel_lock_names(root)
+    for name in sorted(set(code) - listed):
+        problems.append('%s:%d: the lock diagram lacks "%s", created in %s'
+                        % (doc.path, line, name, code[name]))
+    for name in sorted(listed - set(code)):
+        problems.append('%s:%d: the lock diagram lists "%s", which no '
+                        'initlock or initsleeplock call creates'
+                        % (doc.path, line, name))
+
+
 def load(root, rel):
     with open(os.path.join(root, rel), encoding="utf-8") as f:
         return Markdown(rel, f.read())
@@ -349,6 +386,9 @@ def check_book(root):
     for rel in list(docs) + ["README.md"]:
         doc = docs.get(rel) or load(root, rel)
         check_sample_lines(tree, doc, problems)
+    # A lab may add or split locks (the student's tree is not the book's).
+    if LOCK_DIAGRAM in docs and not appendices.lab_in_progress(root):
+        check_lock_diagram(root, docs[LOCK_DIAGRAM], problems)
     return problems, counts
 
 

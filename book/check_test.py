@@ -200,6 +200,18 @@ def changed_errno_message_fails_the_appendix_check():
 
 
 @test
+def lock_diagram_follows_the_code():
+    with TreeCopy() as t:
+        t.edit("kernel/fs/pipe.c", r'initlock\(&pi->lock, "pipe"\)',
+               'initlock(&pi->lock, "pipe ring")')
+        status, out = t.check()
+        expect(status == 1, "exit status %d, not 1:\n%s" % (status, out))
+        expect('the lock diagram lacks "pipe ring", created in kernel/fs/pipe.c'
+               in out, out)
+        expect('the lock diagram lists "pipe", which no initlock' in out, out)
+
+
+@test
 def constants_need_a_meaning_of_their_own():
     with TreeCopy() as t:
         # A constant under a group comment, with none of its own; and a
