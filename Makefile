@@ -283,7 +283,8 @@ build/kernel/trampoline.sym: kernel/kernel
 # console, run only tests with "cd" in their title) or -j2 (two at a time).
 # test builds, then grading/run_tests.py runs every suite: the host unit
 # tests, the tree check (grading/tree_test.py), the book's citation check
-# and the checker's tests, the grading
+# and the checker's tests, the book's sample sessions run in the guest
+# (grading/book_samples_test.py), the grading
 # library's own tests, a grader written for MIT's gradelib run unchanged
 # (grading/mitstyle_test.py), the broken-kernel check, the gdb test, the crash
 # tests of the file system's log (grading/crash_test.py), and the

@@ -23,6 +23,7 @@ SUITES = [
     ("tree", [PYTHON, "grading/tree_test.py"]),
     ("book", [PYTHON, "book/check.py"]),
     ("book-checker", [PYTHON, "book/check_test.py"]),
+    ("book-sessions", [PYTHON, "grading/book_samples_test.py"]),
     ("gradelib", [PYTHON, "grading/gradelib_test.py"]),
     ("mitstyle", [PYTHON, "grading/mitstyle_test.py"]),
     ("broken-kernel", [PYTHON, "grading/broken_kernel_test.py"]),
