@@ -44,7 +44,7 @@ Q = @
 endif
 
 ifeq ($(DEBUG),1)
-OPT = -O0
+OPT = -O0 -DKALLOC_JUNK    # and fill freed pages with junk (kernel/mem/kalloc.c)
 else
 OPT = -O2
 endif

@@ -20,6 +20,8 @@ struct sysinfo {
 	uint64 diskwrites;    /* disk write requests since boot (each may
 	                         carry several blocks) */
 	uint64 diskflushes;   /* disk cache flushes since boot */
+	uint64 idleinstret;   /* instructions harts counted idle in wfi: under
+	                         QEMU's -icount, idle time (make bench) */
 };
 
 #endif /* INCLUDE_SYSINFO_H */

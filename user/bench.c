@@ -9,6 +9,16 @@
  * single hart, so the count includes everything the operation costs: user
  * code, the trap path, the kernel, the other processes it wakes.  The
  * disk benchmarks count write requests through sysinfo() instead.
+ *
+ * Two things keep the figures the same from run to run.  Every loop runs
+ * a few times before it is timed (warm-up), so that the blocks it reads
+ * are in the buffer cache and its pages exist.  And under -icount the
+ * instruction counter is virtual time: a hart idle in wfi, waiting for
+ * the disk, counts too.  The kernel keeps that count (sysinfo's
+ * idleinstret), and every window subtracts it; a report says how much
+ * idle time was taken out, when there was any.  Each window also opens
+ * just after a clock tick, so the ticks inside it are the same in every
+ * run, wherever the run started.
  */
 #include "user/user.h"
 
@@ -24,49 +34,88 @@ die(const char *what)
 	exit(1);
 }
 
+static uint64
+idle_instret(void)
+{
+	struct sysinfo info;
+
+	if (sysinfo(&info) < 0)
+		die("sysinfo");
+	return info.idleinstret;
+}
+
+/* A timed window: the instruction counter and the idle count at its start. */
+struct window {
+	uint64 start, idle;
+};
+
+static struct window
+window_open(void)
+{
+	struct window w;
+
+	sleep(1);      /* start just after a clock tick, so that every run */
+	               /* takes the same number of ticks inside the window */
+	w.idle = idle_instret();
+	w.start = rdinstret();
+	return w;
+}
+
+/* Report instructions per operation since w opened, less idle time. */
 static void
-report(const char *name, uint64 instructions, uint64 ops, const char *unit,
+report(const char *name, struct window w, uint64 ops, const char *unit,
        uint64 target)
 {
+	uint64 end = rdinstret();
+	uint64 idle = idle_instret() - w.idle;
+	uint64 instructions = end - w.start - idle;
 	uint64 whole = instructions / ops;
 	uint64 tenths = (instructions * 10 / ops) % 10;
 
-	printf("%-22s %8lu.%lu instructions/%s   (target <= %lu)\n", name,
+	printf("%-22s %8lu.%lu instructions/%s   (target <= %lu)", name,
 	       (unsigned long)whole, (unsigned long)tenths, unit, (unsigned long)target);
+	if (idle > 0)
+		printf("   [%lu idle taken out]", (unsigned long)idle);
+	printf("\n");
 }
 
 static void
 bench_getpid(void)
 {
 	int n = 20000;
-	uint64 start = rdinstret();
+	struct window w;
 
+	for (int i = 0; i < 100; i++)      /* warm-up */
+		getpid();
+	w = window_open();
 	for (int i = 0; i < n; i++)
 		getpid();
-	report("getpid", rdinstret() - start, n, "call", 300);
+	report("getpid", w, n, "call", 300);
 }
 
 /* Parent and child bounce one byte back and forth over two pipes. */
 static void
 bench_pipe_roundtrip(void)
 {
-	int n = 2000, to_child[2], to_parent[2];
+	int n = 2000, warm = 100, to_child[2], to_parent[2];
 	char c = 'x';
-	uint64 start;
+	struct window w = { 0, 0 };
 
 	if (pipe(to_child) < 0 || pipe(to_parent) < 0)
 		die("pipe");
 	if (fork() == 0) {
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < warm + n; i++)
 			if (read(to_child[0], &c, 1) != 1 || write(to_parent[1], &c, 1) != 1)
 				die("child pipe");
 		exit(0);
 	}
-	start = rdinstret();
-	for (int i = 0; i < n; i++)
+	for (int i = -warm; i < n; i++) {
+		if (i == 0)
+			w = window_open();
 		if (write(to_child[1], &c, 1) != 1 || read(to_parent[0], &c, 1) != 1)
 			die("parent pipe");
-	report("pipe round trip", rdinstret() - start, n, "trip", 5000);
+	}
+	report("pipe round trip", w, n, "trip", 5000);
 	wait(0);
 	close(to_child[0]); close(to_child[1]);
 	close(to_parent[0]); close(to_parent[1]);
@@ -77,11 +126,11 @@ static void
 bench_pipe_throughput(void)
 {
 	int total = 8 * MIB, fds[2], got = 0, n;
-	uint64 start;
+	struct window w;
 
 	if (pipe(fds) < 0)
 		die("pipe");
-	start = rdinstret();
+	w = window_open();     /* the first bench warmed fork and pipes up */
 	if (fork() == 0) {
 		close(fds[0]);
 		for (int sent = 0; sent < total; sent += sizeof(buf))
@@ -96,44 +145,63 @@ bench_pipe_throughput(void)
 	close(fds[0]);
 	if (got != total)
 		die("pipe lost data");
-	report("pipe throughput", rdinstret() - start, total, "byte", 5);
+	report("pipe throughput", w, total, "byte", 5);
+}
+
+static void
+fork_exit_wait(void)
+{
+	int pid = fork();
+
+	if (pid < 0)
+		die("fork");
+	if (pid == 0)
+		exit(0);
+	wait(0);
 }
 
 static void
 bench_fork(void)
 {
 	int n = 200;
-	uint64 start = rdinstret();
+	struct window w;
 
-	for (int i = 0; i < n; i++) {
-		int pid = fork();
-		if (pid < 0)
-			die("fork");
-		if (pid == 0)
-			exit(0);
-		wait(0);
-	}
-	report("fork+exit+wait", rdinstret() - start, n, "op", 150000);
+	for (int i = 0; i < 10; i++)
+		fork_exit_wait();
+	w = window_open();
+	for (int i = 0; i < n; i++)
+		fork_exit_wait();
+	report("fork+exit+wait", w, n, "op", 150000);
 }
 
+static void
+fork_exec_wait(void)
+{
+	char *argv[] = { "true", 0 };
+	int pid = fork();
+
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		exec("/bin/true", argv);
+		die("exec /bin/true");
+	}
+	wait(0);
+}
+
+/* The warm-up reads /bin/true into the buffer cache. */
 static void
 bench_exec(void)
 {
 	int n = 100;
-	char *argv[] = { "true", 0 };
-	uint64 start = rdinstret();
+	struct window w;
 
-	for (int i = 0; i < n; i++) {
-		int pid = fork();
-		if (pid < 0)
-			die("fork");
-		if (pid == 0) {
-			exec("/bin/true", argv);
-			die("exec /bin/true");
-		}
-		wait(0);
-	}
-	report("fork+exec+wait", rdinstret() - start, n, "op", 500000);
+	for (int i = 0; i < 10; i++)
+		fork_exec_wait();
+	w = window_open();
+	for (int i = 0; i < n; i++)
+		fork_exec_wait();
+	report("fork+exec+wait", w, n, "op", 500000);
 }
 
 /* Read a 256 KiB file (it fits the buffer cache) once to warm the cache,
@@ -142,7 +210,7 @@ static void
 bench_reread(void)
 {
 	int size = 256 * KIB, rounds = 16, fd;
-	uint64 start;
+	struct window w = { 0, 0 };
 
 	if ((fd = open("bench.tmp", O_CREATE | O_TRUNC | O_RDWR)) < 0)
 		die("bench.tmp");
@@ -150,17 +218,16 @@ bench_reread(void)
 		if (write(fd, buf, sizeof(buf)) != sizeof(buf))
 			die("write bench.tmp");
 	close(fd);
-	start = 0;
 	for (int r = -1; r < rounds; r++) {
 		if (r == 0)
-			start = rdinstret();
+			w = window_open();
 		if ((fd = open("bench.tmp", O_RDONLY)) < 0)
 			die("bench.tmp");
 		while (read(fd, buf, sizeof(buf)) > 0)
 			;
 		close(fd);
 	}
-	report("cached file re-read", rdinstret() - start, (uint64)size * rounds, "byte", 1);
+	report("cached file re-read", w, (uint64)size * rounds, "byte", 1);
 	unlink("bench.tmp");
 }
 

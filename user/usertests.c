@@ -623,6 +623,7 @@ uptr_struct_out_every_byte_set(void)
 	si_want.diskreads = si.diskreads;
 	si_want.diskwrites = si.diskwrites;
 	si_want.diskflushes = si.diskflushes;
+	si_want.idleinstret = si.idleinstret;
 	if (memcmp(&si, &si_want, sizeof(si)) != 0)
 		fail("sysinfo wrote bytes outside its fields: %s",
 		     hex_bytes(&si, sizeof(si)));

@@ -32,11 +32,14 @@
  *   | metadata: 1 byte a page | pages released | device tree | released |
  *                                              (never released)
  *
- * Junk: freed pages are filled with FREED_JUNK, so a use after free reads
- * nonsense instead of stale data that looks right.  With -DKALLOC_DEBUG
- * new pages are filled with NEW_JUNK as well, to catch code that relies on
- * fresh pages being zero; that is off by default because every caller
- * either zeroes or overwrites its page anyway.
+ * Junk, a debugging aid: in a DEBUG=1 build (-DKALLOC_JUNK) freed pages
+ * are filled with FREED_JUNK, so a use after free reads nonsense instead
+ * of stale data that looks right.  With -DKALLOC_DEBUG new pages are
+ * filled with NEW_JUNK as well, to catch code that relies on fresh pages
+ * being zero.  Both are off in a normal build, where the fill was over a
+ * quarter of fork+exit: every caller zeroes or overwrites its page anyway
+ * (user pages are zeroed by uvmalloc or copied whole), so no stale data
+ * reaches a user.
  */
 #include "include/types.h"
 #include "include/string.h"
@@ -54,8 +57,13 @@ _Static_assert(BUDDY_MAX_ORDER == KALLOC_MAX_ORDER, "one largest order");
 
 #ifdef KALLOC_DEBUG
 #define FILL_NEW_PAGES 1
+#define FILL_FREED_PAGES 1
+#elif defined(KALLOC_JUNK)
+#define FILL_NEW_PAGES 0
+#define FILL_FREED_PAGES 1
 #else
 #define FILL_NEW_PAGES 0
+#define FILL_FREED_PAGES 0
 #endif
 
 /*
@@ -127,8 +135,8 @@ kalloc(void)
 }
 
 /*
- * Free a block that kalloc_pages(order) returned.  The junk fill runs
- * before the lock is taken, to keep the critical section short, and only
+ * Free a block that kalloc_pages(order) returned.  The junk fill (in
+ * DEBUG=1 builds) runs before the lock is taken, to keep the critical section short, and only
  * after buddy_contains has made sure it writes inside the zone.  A free
  * that is bad in any other way (double free, wrong order, a page inside a
  * block) is refused by buddy_free and panics; the junk already written
@@ -142,7 +150,8 @@ kfree_pages(void *pa, int order)
 	if (!buddy_contains(&kmem.zone, (uint64)pa, order))
 		panic("kfree_pages: %p (order %d) is outside the allocator or misaligned",
 		      pa, order);
-	memset(pa, FREED_JUNK, PGSIZE << order);
+	if (FILL_FREED_PAGES)
+		memset(pa, FREED_JUNK, PGSIZE << order);
 
 	acquire(&kmem.lock);
 	ok = buddy_free(&kmem.zone, (uint64)pa, order);

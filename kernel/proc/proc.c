@@ -163,6 +163,32 @@ wakeup_locked(void *chan)
 
 /* ---- switching ----------------------------------------------------------- */
 
+/*
+ * Wait in wfi for an interrupt (interrupts are off, but a pending one
+ * still ends wfi).  The instructions the hart counts meanwhile are kept,
+ * so that make bench can take idle time out of what it measures: under
+ * QEMU's -icount the instruction counter is virtual time.
+ */
+static void
+idle_wait(struct cpu *c)
+{
+	uint64 start = instret();
+
+	wfi();
+	c->idle_instret += instret() - start;
+}
+
+/* Instructions all harts have counted while idle (see idle_wait). */
+uint64
+idle_instret_total(void)
+{
+	uint64 sum = 0;
+
+	for (int i = 0; i < ncpu; i++)
+		sum += __atomic_load_n(&cpus[i].idle_instret, __ATOMIC_RELAXED);
+	return sum;
+}
+
 __attribute__((noreturn)) void
 scheduler(void)
 {
@@ -178,7 +204,7 @@ scheduler(void)
 		if (p == NULL) {
 			c->idle = true;
 			release(&proc_lock);
-			wfi();   /* interrupts are off, but a pending one ends wfi */
+			idle_wait(c);
 			c->idle = false;
 			intr_on();   /* take whatever interrupt woke us */
 			continue;

@@ -37,6 +37,7 @@ struct cpu {
 	bool intena;              /* were interrupts enabled before push_off()? */
 	uint64 hartid;            /* the hart's id, as SBI and the PLIC know it */
 	bool idle;                /* [proc_lock] waiting in wfi for work */
+	uint64 idle_instret;      /* [own hart] instret counted while idle */
 };
 
 extern struct cpu cpus[NCPU];
@@ -114,6 +115,7 @@ int  killed(struct proc *p);
 int  growproc(int n);
 void procdump(void);
 int  proc_count(void);
+uint64 idle_instret_total(void);
 
 /* Wait for wakeup(chan), releasing lk while asleep and re-taking it after. */
 void sleep(void *chan, struct spinlock *lk);

@@ -140,5 +140,6 @@ sys_sysinfo(void)
 	info.nproc = proc_count();
 	info.ncpu = ncpu;
 	disk_stats(&info.diskreads, &info.diskwrites, &info.diskflushes);
+	info.idleinstret = idle_instret_total();
 	return copyout(myproc()->pagetable, addr, &info, sizeof(info));
 }

@@ -86,6 +86,19 @@ wfi(void)
 	asm volatile("wfi");
 }
 
+/*
+ * Instructions this hart has retired.  Under QEMU's -icount (make bench)
+ * the count is virtual time, so a hart idle in wfi counts too.
+ */
+static inline uint64
+instret(void)
+{
+	uint64 x;
+
+	asm volatile("csrr %0, instret" : "=r"(x));
+	return x;
+}
+
 /* The tp register holds this hart's index into cpus[] (kernel/proc/proc.h). */
 static inline uint64
 r_tp(void)
