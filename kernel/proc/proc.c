@@ -165,7 +165,8 @@ wakeup_locked(void *chan)
 
 /*
  * Wait in wfi for an interrupt (interrupts are off, but a pending one
- * still ends wfi).  The instructions the hart counts meanwhile are kept,
+ * still ends wfi), with the clock stopped if nobody needs its ticks
+ * (kernel/riscv/trap.c explains).  The instructions the hart counts meanwhile are kept,
  * so that make bench can take idle time out of what it measures: under
  * QEMU's -icount the instruction counter is virtual time.
  */
@@ -174,7 +175,9 @@ idle_wait(struct cpu *c)
 {
 	uint64 start = instret();
 
+	clock_idle();       /* no process to preempt: stop the tick if we can */
 	wfi();
+	clock_wake();
 	c->idle_instret += instret() - start;
 }
 

@@ -79,28 +79,20 @@ sys_sleep(void)
 	if (n < 0)
 		return -EINVAL;
 	acquire(&tickslock);
-	start = ticks;
-	while (ticks - start < (uint64)n) {
-		if (killed(myproc())) {
-			release(&tickslock);
-			return -EINTR;
-		}
+	start = clock_ticks();
+	tick_sleepers++;           /* idle harts keep ticking for us */
+	while (clock_ticks() - start < (uint64)n && !killed(myproc()))
 		sleep(&ticks, &tickslock);
-	}
+	tick_sleepers--;
 	release(&tickslock);
-	return 0;
+	return clock_ticks() - start < (uint64)n ? -EINTR : 0;
 }
 
 /* Ticks since boot. */
 uint64
 sys_uptime(void)
 {
-	uint64 now;
-
-	acquire(&tickslock);
-	now = ticks;
-	release(&tickslock);
-	return now;
+	return clock_ticks();
 }
 
 /*

@@ -51,6 +51,9 @@ _Static_assert(sizeof(struct trapframe) == TF_SIZE, "trapframe size");
 
 struct spinlock tickslock;
 uint64 ticks;
+uint tick_sleepers;
+static uint64 boot_time;                  /* the time CSR at trap_init */
+static bool clock_stopped[NCPU];          /* [own hart] slowed: clock_idle */
 
 extern char trampoline[], uservec[], userret[];
 void kernelvec(void);
@@ -62,18 +65,75 @@ void
 trap_init(void)
 {
 	initlock(&tickslock, "ticks");
+	boot_time = r_time();
+}
+
+/* Ask for a timer interrupt on this hart at time `when` (never: ~0). */
+static void
+timer_set(uint64 when)
+{
+	if (bootinfo.sstc)
+		w_stimecmp(when);
+	else
+		sbi_set_timer(when);
 }
 
 /* Arrange the next timer interrupt on this hart, one tick from now. */
 static void
 timer_set_next(void)
 {
-	uint64 next = r_time() + bootinfo.timebase / TICK_HZ;
+	timer_set(r_time() + bootinfo.timebase / TICK_HZ);
+}
 
-	if (bootinfo.sstc)
-		w_stimecmp(next);
-	else
-		sbi_set_timer(next);
+/*
+ * Ticks (1/TICK_HZ s) since boot, read from the time CSR.  Time is not
+ * counted by interrupts, so it stays right however many ticks an idle
+ * hart sleeps through.
+ */
+uint64
+clock_ticks(void)
+{
+	return (r_time() - boot_time) / (bootinfo.timebase / TICK_HZ);
+}
+
+/*
+ * Tickless idle.  The clock interrupt exists to preempt a running
+ * process and to wake processes in sleep(n).  A hart with nothing to run
+ * has nothing to preempt, so before it waits in wfi it slows its clock to
+ * one interrupt a second (IDLE_TICK_HZ), unless some process is in
+ * sleep(n): then it keeps ticking, for them.  (A process entering
+ * sleep(n) counts itself in tick_sleepers before its own hart goes idle,
+ * so that hart at least keeps ticking.)  An idle guest then takes a
+ * handful of interrupts a second instead of hundreds.  Why not stop the
+ * timer altogether: under QEMU's -icount (make bench) a machine with no
+ * timer pending on any hart stalls, even for its disk.  clock_wake
+ * restarts the full-speed tick before the hart runs a process again.
+ */
+#define IDLE_TICK_HZ 1
+
+void
+clock_idle(void)
+{
+	int me = cpuid();
+
+	if (__atomic_load_n(&tick_sleepers, __ATOMIC_RELAXED) == 0) {
+		timer_set(r_time() + bootinfo.timebase / IDLE_TICK_HZ);
+		clock_stopped[me] = true;
+	}
+}
+
+void
+clock_wake(void)
+{
+	int me = cpuid();
+
+	/* Not when it was left ticking: re-arming would swallow a pending tick.
+	 * (A slowed clock's interrupt may be pending: re-arming drops it, and
+	 * it had nothing to do.) */
+	if (clock_stopped[me]) {
+		clock_stopped[me] = false;
+		timer_set_next();
+	}
 }
 
 /* Per hart: take kernel traps, enable interrupts, start the clock, and
@@ -113,14 +173,22 @@ trap_cause_name(uint64 scause)
 	return "unknown exception";
 }
 
-/* One clock tick: hart 0 advances time; every hart re-arms its timer. */
+/*
+ * One clock tick on this hart: the first hart to see a new tick records
+ * it and wakes the processes in sleep(n); every hart re-arms its timer.
+ */
 static void
 clock_intr(void)
 {
-	if (cpuid() == 0) {
+	uint64 now = clock_ticks();
+
+	if (now != __atomic_load_n(&ticks, __ATOMIC_RELAXED)) {
 		acquire(&tickslock);
-		ticks++;
-		wakeup(&ticks);
+		if (now > ticks) {
+			ticks = now;
+			if (tick_sleepers > 0)
+				wakeup(&ticks);
+		}
 		release(&tickslock);
 	}
 	timer_set_next();

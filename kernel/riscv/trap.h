@@ -8,9 +8,13 @@
 #include "kernel/lock/spinlock.h"
 
 extern struct spinlock tickslock;
-extern uint64 ticks;           /* [tickslock] timer ticks since boot */
+extern uint64 ticks;           /* [tickslock] clock_ticks() at the latest tick */
+extern uint tick_sleepers;     /* [tickslock] processes in sleep(n) */
 
 void trap_init(void);
+uint64 clock_ticks(void);
+void clock_idle(void);
+void clock_wake(void);
 void trap_init_hart(void);
 __attribute__((noreturn)) void usertrapret(void);
 /* Human-readable name of an exception cause. */
