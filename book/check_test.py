@@ -43,17 +43,45 @@ class Skip(Exception):
 
 # ---- helpers ----------------------------------------------------------------
 
+def lab_base(root=ROOT):
+    """While a lab is in progress in root (lab.conf names one), the commit
+    the lab started from, the base system that the book describes; else
+    None.  (make lab tags the lab's first commit lab-NAME-start.)"""
+    lab = appendices.lab_in_progress(root)
+    if lab is None:
+        return None
+    r = subprocess.run(["git", "rev-parse", "-q", "--verify",
+                        "lab-%s-start^{commit}^" % lab], cwd=root,
+                       capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
 class TreeCopy:
     """A temporary copy of the source tree (without build products), to
-    break on purpose."""
+    break on purpose.  During a lab the copy is the base system instead
+    (the commit the lab started from, lab_base): the tests break the tree
+    the book describes, and a call the lab adds, or its lab.conf, would
+    change what they expect."""
 
     IGNORE = staticmethod(shutil.ignore_patterns(".git", "build", "fs.img", "__pycache__",
                                                  "*.o", "*.d", "kernel.asm", "bin"))
 
+    def __init__(self, root=ROOT):
+        self.source = root
+
     def __enter__(self):
         self.tmp = tempfile.mkdtemp(prefix="book-test-")
         self.root = os.path.join(self.tmp, "tree")
-        shutil.copytree(ROOT, self.root, ignore=self.IGNORE, symlinks=True)
+        base = lab_base(self.source)
+        if base:
+            os.makedirs(self.root)
+            tar = subprocess.run(["git", "archive", base], cwd=self.source,
+                                 stdout=subprocess.PIPE, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", self.root], input=tar,
+                           check=True)
+        else:
+            shutil.copytree(self.source, self.root, ignore=self.IGNORE,
+                            symlinks=True)
         return self
 
     def __exit__(self, *exc):
@@ -134,6 +162,48 @@ def every_citation_points_at_its_name():
 
 
 # ---- breaking things in a copy ----------------------------------------------
+
+@test
+def tree_copy_is_the_base_during_a_lab():
+    """In a lab's tree (lab.conf, a tag lab-NAME-start on the lab's first
+    commit), TreeCopy copies the commit before that tag, not the lab."""
+    tmp = tempfile.mkdtemp(prefix="book-test-")
+    try:
+        def git(*args):
+            subprocess.run(["git", "-c", "user.name=t", "-c",
+                            "user.email=t@t.invalid"] + list(args), cwd=tmp,
+                           check=True, capture_output=True)
+
+        def write(rel, text):
+            with open(os.path.join(tmp, rel), "w") as f:
+                f.write(text)
+
+        git("init", "-q")
+        write("table.h", "base\n")
+        git("add", "-A")
+        git("commit", "-q", "-m", "base")
+        write("table.h", "base\nlab\n")
+        write("lab.conf", "LAB := demo\n")
+        git("add", "-A")
+        git("commit", "-q", "-m", "Start lab demo")
+        git("tag", "lab-demo-start")
+        write("table.h", "base\nlab\nstudent\n")
+        with TreeCopy(tmp) as t:
+            with open(t.path("table.h")) as f:
+                text = f.read()
+            expect(text == "base\n" and not os.path.exists(t.path("lab.conf")),
+                   "the copy of a lab's tree is not its base: table.h holds "
+                   "%r" % text)
+        os.remove(os.path.join(tmp, "lab.conf"))
+        with TreeCopy(tmp) as t:
+            with open(t.path("table.h")) as f:
+                text = f.read()
+            expect(text == "base\nlab\nstudent\n",
+                   "without a lab in progress the copy must be the working "
+                   "tree, as it is: table.h holds %r" % text)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
 
 @test
 def a_lab_may_add_system_calls_and_programs():
@@ -233,8 +303,8 @@ def constants_need_a_meaning_of_their_own():
 
 @test
 def new_system_call_needs_a_row_and_a_section():
-    last = max(row[0] for row in appendices.parse_syscalls(ROOT))
     with TreeCopy() as t:
+        last = max(row[0] for row in appendices.parse_syscalls(t.root))
         # Append a row after the last one (which has no backslash).
         t.edit("include/syscalls.h", r"(?m)^(\s*X\(\s*%d,.*\))\s*$" % last,
                "\\1 \\\\\n\tX(%d, frobnicate, int, (void))" % (last + 1))
