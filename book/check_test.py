@@ -230,6 +230,23 @@ def a_lab_may_add_system_calls_and_programs():
 
 
 @test
+def regenerating_during_a_lab_leaves_its_calls_out():
+    """appendices.py run during a lab keeps the calls the lab adds out of
+    appendix A, as check() ignores them: the book stays clean."""
+    with TreeCopy() as t:
+        t.edit("include/syscalls.h", r"(X\(24, fsync, .*\(int fd\)\))",
+               r"\1 \\\n\tX(25, labcall, int, (int n))")
+        t.write("lab.conf", "LAB := util\n")
+        appendices.rewrite(t.root)
+        with open(t.path(appendices.APPENDIX_SYSCALLS), encoding="utf-8") as f:
+            expect("labcall" not in f.read(), "the lab's call was written "
+                   "into appendix A")
+        status, out = t.check()
+        expect(status == 0, "the book should be clean after regenerating "
+               "during a lab:\n" + out)
+
+
+@test
 def renamed_function_fails_naming_chapter_and_citation():
     index = SourceIndex(ROOT)
     cites = []
@@ -350,11 +367,16 @@ def stale_backtrace_sample_fails():
     with TreeCopy() as t:
         with open(t.path("book/13-debugging.md"), "a", encoding="utf-8") as f:
             f.write("\n```\n#0  0x80200000    kernel/main.c:1            kmain\n"
-                    "#1  0x80200004    kernel/mem/vm.c:1       walk\n```\n")
+                    "#1  0x80200004    kernel/mem/vm.c:1       walk\n```\n"
+                    "\n    (gdb) bt\n    #0  walkaddr (pagetable=0x0, va=0) at "
+                    "kernel/mem/vm.c:2\n")
         status, out = t.check()
         expect(status == 1, out)
         expect("the sample line kernel/main.c:1 is not in kmain" in out, out)
         expect("the sample line kernel/mem/vm.c:1 is not in walk" in out, out)
+        expect("the sample line kernel/mem/vm.c:2 is not in walkaddr" in out,
+               "a stale gdb frame (in an indented block) was not reported:\n"
+               + out)
 
 
 # ---- the resolver -----------------------------------------------------------
