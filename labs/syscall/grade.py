@@ -304,7 +304,7 @@ def test_gdb_mode():
 
 end_part("gdb")
 
-# ---- the shell session ---------------------------------------------------------
+# ---- the shell run -----------------------------------------------------------
 
 WORD = random_str(12)
 FILE = "f" + random_str(5)
