@@ -49,7 +49,7 @@ failed(const char *fmt, ...)
 }
 
 /* Burn some CPU time in user mode. */
-__attribute__((noinline)) static void
+__attribute__((noipa)) static void
 spin(void)
 {
 	for (volatile int i = 0; i < 20000; i++)

@@ -19,8 +19,11 @@ scale(int x, int factor)
 	return x * factor + 3;
 }
 
-/* Kept out of line, so that main has a real call to read. */
-__attribute__((noinline)) int
+int mix(int a, int b, int c, int d);
+
+/* Kept out of line (noipa: never inlined, cloned or specialised), so that
+ * main has a real call to read. */
+__attribute__((noipa)) int
 mix(int a, int b, int c, int d)
 {
 	int sum = scale(a, b) + scale(c, d);

@@ -22,24 +22,33 @@
 
 static const char *mode = "";
 
+/*
+ * Counted after each call of the chain.  A call that is the last thing a
+ * function does becomes a plain jump at -O2 (a "sibling call"): the
+ * caller's frame is gone before the callee runs, and so is its line in a
+ * backtrace.  Work after the call keeps each call a real one.
+ */
+static volatile int returns;
+
 /* A bad pointer, from a call the compiler cannot see through, so that
  * level_c is not a leaf: it saves a return address like most functions. */
-__attribute__((noinline)) static volatile int *
+__attribute__((noipa)) static volatile int *
 bad_pointer(void)
 {
 	return (volatile int *)0;
 }
 
-__attribute__((noinline)) static void
+__attribute__((noipa)) static void
 level_leaf(void)
 {
 	*(volatile int *)0 = 3;   /* no call anywhere in this function */
 }
 
-__attribute__((noinline)) static void
+__attribute__((noipa)) static void
 level_c(void)
 {
 	*bad_pointer() = 1;
+	returns++;
 }
 
 /* What to put in level_b's saved frame pointer (the caller's fp, at
@@ -56,7 +65,7 @@ corrupt_value(uint64 fp)
 	return 0;
 }
 
-__attribute__((noinline)) static void
+__attribute__((noipa)) static void
 level_b(void)
 {
 	uint64 *fp = __builtin_frame_address(0);
@@ -68,23 +77,27 @@ level_b(void)
 		level_leaf();
 	else
 		level_c();
+	returns++;
 }
 
-__attribute__((noinline)) static void
+__attribute__((noipa)) static void
 level_a(void)
 {
 	level_b();
+	returns++;
 }
 
 /* The volatile local, read after the call, keeps the compiler from
  * turning the recursion into a loop: every level keeps its frame. */
-__attribute__((noinline)) static int
+__attribute__((noipa)) static int
 dive(int depth)
 {
 	volatile int here = depth;
 
-	if (depth == 0)
+	if (depth == 0) {
 		*bad_pointer() = 2;
+		return 0;
+	}
 	dive(depth - 1);
 	return here;
 }
@@ -98,6 +111,7 @@ main(int argc, char *argv[])
 		dive(DEEP);
 	else
 		level_a();
+	returns++;
 	printf("faultchain: still running: the fault was not caught\n");
 	return 1;
 }
