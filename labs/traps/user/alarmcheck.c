@@ -453,7 +453,7 @@ case_noalarm(void)
 	r = sigreturn();
 	if (r != -1 || errno != EINVAL) {
 		failed("sigreturn() with no handler running returned %d (%s), "
-		       "expected -1 with EINVAL", r, strerror(errno));
+		       "expected -1 with EINVAL", r, errno_name(errno));
 		return;
 	}
 	calls = 0;
@@ -465,7 +465,7 @@ case_noalarm(void)
 	if (r != -1 || errno != EINVAL)
 		failed("sigreturn() with an alarm armed but no handler "
 		       "running returned %d (%s), expected -1 with EINVAL",
-		       r, strerror(errno));
+		       r, errno_name(errno));
 	else
 		ok("sigreturn() fails with EINVAL");
 }
@@ -482,8 +482,8 @@ refused(int ticks, handler_fn handler, int want, const char *what)
 		return true;
 	sigalarm(0, 0);
 	failed("sigalarm(%d, %s) returned %d (%s), expected -1 with %s",
-	       ticks, what, r, r == 0 ? "success" : strerror(errno),
-	       strerror(want));
+	       ticks, what, r, r == 0 ? "success" : errno_name(errno),
+	       errno_name(want));
 	return false;
 }
 
