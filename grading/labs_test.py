@@ -171,6 +171,12 @@ DEMO = {
         "LAB_MEM := 192M\n"),
     "labs/demo/README.md": "# Lab demo\n\nMake `hello` greet the world.\n",
     "labs/demo2/lab.mk": "# A second lab, to start from inside the first.\n",
+    # A lab whose starter no longer applies to the tree.
+    "labs/demobad/lab.mk": "# A lab that cannot start.\n",
+    "labs/demobad/starter/user/demobad.c": "int x;\n",
+    "labs/demobad/starter/changes.patch": (
+        "--- a/README.md\n+++ b/README.md\n@@ -1,1 +1,1 @@\n"
+        "-no such first line\n+a changed first line\n"),
     "labs/demo/starter/user/hello.c": (
         '#include "user/user.h"\n\nint\nmain(void)\n{\n'
         '\t/* Your code here. */\n\treturn 0;\n}\n'),
@@ -233,6 +239,13 @@ def demo(tmp):
           git(tree, "rev-parse", "--abbrev-ref", "HEAD")[1].strip() == "main",
           out)
     git(tree, "checkout", "-q", "README.md")
+    status, out = make(tree, "lab", "LAB=demobad")
+    check("make lab refuses a starter that no longer applies, and leaves the "
+          "repository as it was", status != 0 and "no longer applies" in out
+          and git(tree, "rev-parse", "--abbrev-ref", "HEAD")[1].strip() ==
+          "main" and git(tree, "branch", "--list", "lab-demobad")[1] == ""
+          and not os.path.exists(os.path.join(tree, "user/demobad.c")) and
+          not labtool.changes(tree), out)
 
     status, out = make(tree, "lab", "LAB=demo")
     branch = git(tree, "rev-parse", "--abbrev-ref", "HEAD")[1].strip()

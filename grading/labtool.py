@@ -113,6 +113,12 @@ def changes(cwd=ROOT, untracked=True):
 PATCH_NAME = "changes.patch"
 
 
+def untracked_files(root=ROOT):
+    """Files in root that git does not track (ignored ones left out)."""
+    return [f for f in git("ls-files", "-o", "--exclude-standard", "-z",
+                           cwd=root).split("\0") if f]
+
+
 def copy_overlay(src, dest):
     """Copy every file under src to the same path under dest; return the
     paths copied, relative to dest."""
@@ -184,8 +190,21 @@ def start(name, root=ROOT, quiet=False):
                      "to start the lab again" % (tag, tag))
     base = start_point(root)
     env = fixed_identity(root, base)
+    was = git("symbolic-ref", "-q", "--short", "HEAD", cwd=root,
+              check=False).stdout.strip() or git("rev-parse", "HEAD", cwd=root)
+    untracked = set(untracked_files(root))
     git("checkout", "-q", "-b", branch, base, cwd=root)
-    files = apply_lab_dir(os.path.join(root, "labs", name, "starter"), root)
+    try:
+        files = apply_lab_dir(os.path.join(root, "labs", name, "starter"),
+                              root)
+    except Refuse:
+        # Leave the repository as it was: no branch, no starter files.
+        git("reset", "-q", "--hard", cwd=root)
+        for f in set(untracked_files(root)) - untracked:
+            os.unlink(os.path.join(root, f))
+        git("checkout", "-q", was, cwd=root)
+        git("branch", "-q", "-D", branch, cwd=root)
+        raise
     with open(os.path.join(root, "lab.conf"), "w") as f:
         f.write("LAB := %s\n" % name)
     git("add", "-f", "lab.conf", *files, cwd=root)
