@@ -351,27 +351,50 @@ book:
 DEBIAN_PACKAGES = gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf \
 	qemu-system-misc opensbi gdb-multiarch python3 make pandoc
 
+# Homebrew's names for the same tools (macOS; README.md, "Set-up").
+BREW_PACKAGES = riscv64-elf-gcc riscv64-elf-gdb qemu
+
 deps:
 	$(Q)if command -v apt-get >/dev/null 2>&1; then \
 		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEBIAN_PACKAGES); \
+	elif command -v brew >/dev/null 2>&1; then \
+		echo "No apt-get here.  Install the tools with Homebrew, then run make again:"; \
+		echo "  brew install $(BREW_PACKAGES)"; \
+		exit 1; \
 	else \
-		echo "No apt-get here. Install the equivalents of:"; \
-		echo "  Homebrew: brew install riscv64-elf-gcc qemu python3"; \
+		echo "No apt-get here.  Install the equivalents of:"; \
+		echo "  Homebrew: brew install $(BREW_PACKAGES)"; \
 		echo "  Arch:     pacman -S riscv64-elf-gcc riscv64-elf-binutils qemu-system-riscv opensbi gdb python"; \
 		exit 1; \
 	fi
 
-# Install the tools when they are missing; refuse a QEMU older than 7.2.
+# Install the tools when they are missing (make deps); refuse a QEMU older
+# than 7.2, saying how to get a newer one on this platform.
 check-tools:
 	$(Q)if [ -z "$(TOOLPREFIX)" ] || ! command -v $(QEMU) >/dev/null 2>&1; then \
 		echo "Cross compiler or QEMU missing: running 'make deps'."; \
-		$(MAKE) --no-print-directory deps || { echo "Run: make deps"; exit 1; }; \
+		$(MAKE) --no-print-directory deps || exit 1; \
 	fi
+	$(Q)if ! command -v $(QEMU) >/dev/null 2>&1; then \
+		echo "$(QEMU) is not on PATH: install QEMU 7.2 or newer (README.md, \"Set-up\"),"; \
+		echo "or name yours: make QEMU=/path/to/qemu-system-riscv64"; exit 1; fi
 	$(Q)v=$$($(QEMU) --version | sed -n 's/.*version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p'); \
 	set -- $$v; if [ "$${1:-0}" -lt 7 ] || { [ "$$1" -eq 7 ] && [ "$$2" -lt 2 ]; }; then \
-		echo "QEMU $$1.$$2 is too old: this system needs QEMU 7.2 or newer."; exit 1; fi
+		echo "QEMU $${1:-?}.$${2:-?} is too old: this system needs QEMU 7.2 or newer."; \
+		if command -v apt-get >/dev/null 2>&1; then \
+			echo "Debian 12 and Ubuntu 24.04 (and newer releases) have it: upgrade to one,"; \
+			if grep -qi microsoft /proc/version 2>/dev/null; then \
+				echo "or, in WSL, add one from Windows: wsl --install -d Ubuntu-24.04;"; fi; \
+			echo "or build QEMU 7.2 or newer from source and name it:"; \
+			echo "  make QEMU=/path/to/qemu-system-riscv64 ..."; \
+		elif command -v brew >/dev/null 2>&1; then \
+			echo "Upgrade it: brew upgrade qemu"; \
+		else \
+			echo "Install a newer one, or name it: make QEMU=/path/to/qemu-system-riscv64"; \
+		fi; \
+		exit 1; fi
 
 clean:
 	rm -rf build kernel/kernel kernel/kernel.asm kernel/kernel.sym \
