@@ -139,7 +139,7 @@ class Tree:
         self.index = SourceIndex(root)
         self.missing = set()        # book files reported missing
         self.ignored = self._gitignore()
-        self.top = set(os.listdir(root)) | {p.strip("/").split("/")[0]
+        self.top = set(os.listdir(root)) | {p.strip("!/").split("/")[0]
                                             for p in self.ignored}
 
     def _gitignore(self):
@@ -151,9 +151,16 @@ class Tree:
                     if line.strip() and not line.startswith("#")]
 
     def is_build_product(self, path):
-        """Does .gitignore list path (or a directory above it)?"""
+        """Does .gitignore list path (or a directory above it), and no
+        `!pattern` take it back?"""
         parts = path.strip("/").split("/")
         for pattern in self.ignored:
+            if pattern.startswith("!") and \
+                    fnmatch.fnmatch("/".join(parts), pattern[1:].strip("/")):
+                return False
+        for pattern in self.ignored:
+            if pattern.startswith("!"):
+                continue
             anchored = pattern.startswith("/")
             pat = pattern.strip("/")
             for i in range(1, len(parts) + 1):

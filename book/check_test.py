@@ -363,6 +363,24 @@ def line_numbers_missing_paths_and_broken_links_fail():
 
 
 @test
+def gitignore_exceptions_are_not_build_products():
+    tmp = tempfile.mkdtemp(prefix="book-test-")
+    try:
+        with open(os.path.join(tmp, ".gitignore"), "w") as f:
+            f.write("/build/\n/.vscode/*\n!/.vscode/launch.json\n")
+        tree = check.Tree(tmp)
+        expect(tree.is_build_product("build/kernel/x.o"), "build/ is ignored")
+        expect(tree.is_build_product(".vscode/settings.json"),
+               ".vscode/settings.json is ignored")
+        expect(not tree.is_build_product(".vscode/launch.json"),
+               "!/.vscode/launch.json takes it back")
+        expect(not tree.path_exists(".vscode/launch.json"),
+               "a kept file must exist to be named")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@test
 def stale_backtrace_sample_fails():
     with TreeCopy() as t:
         with open(t.path("book/13-debugging.md"), "a", encoding="utf-8") as f:

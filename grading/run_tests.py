@@ -28,6 +28,7 @@ SUITES = [
     ("mitstyle", [PYTHON, "grading/mitstyle_test.py"]),
     ("broken-kernel", [PYTHON, "grading/broken_kernel_test.py"]),
     ("gdb", [PYTHON, "grading/gdb_test.py"]),
+    ("vscode", [PYTHON, "grading/vscode_test.py"]),
     ("crash", [PYTHON, "grading/crash_test.py"]),
     ("labs", [PYTHON, "grading/labs_test.py"]),
     ("grade", [PYTHON, "grading/grade-base.py"]),
