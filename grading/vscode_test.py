@@ -32,6 +32,7 @@ configuration's gdb is not installed.
 with "N passed, M failed".
 """
 
+import ast
 import json
 import os
 import re
@@ -182,10 +183,11 @@ def gdb_command_line(text):
     return text
 
 
-# What the editor adds: a breakpoint at kmain (set after the launch
-# commands and before launchCompleteCommand, as the C/C++ extension sets
-# the editor's breakpoints), then, at kmain, the helpers and a second
-# breakpoint.  `kill` is what stopping the debugger sends.
+# What the editor adds: a breakpoint at kmain (-break-insert, after the
+# launch commands and before launchCompleteCommand, as the C/C++
+# extension sets the editor's breakpoints), then, at kmain, the helpers
+# and a second breakpoint, typed as in the Debug Console.  `kill` is what
+# stopping the debugger sends.
 AT_KMAIN = r"""
 echo ==== kmain\n
 backtrace 1
@@ -200,6 +202,16 @@ procs
 echo ==== end\n
 kill
 """
+
+def mi_console(output):
+    """The text of gdb's MI console and log streams (~"..." and &"...")
+    in output, as a terminal would show it."""
+    text = []
+    for line in output.splitlines():
+        if line[:2] in ('~"', '&"'):
+            text.append(ast.literal_eval(line[1:]))
+    return "".join(text)
+
 
 COMPLETE = {"exec-continue": "continue", "exec-run": "run", "None": ""}
 
@@ -232,15 +244,24 @@ def vscode_session():
         script = [gdb_command_line(expand(x["text"], tree))
                   for x in c.get("setupCommands", []) +
                   c.get("customLaunchSetupCommands", [])]
-        script += ["echo ==== connected\\n", "print $pc", "break kmain",
+        script += ["echo ==== connected\\n", "print $pc",
+                   gdb_command_line("-break-insert -f kmain"),
                    COMPLETE[c["launchCompleteCommand"]]]
+        # What you type in the Debug Console after -exec, the extension
+        # sends as -interpreter-exec console; so does this test.
+        typed = [line if line.startswith("echo ") else
+                 gdb_command_line('-interpreter-exec console "%s"' % line)
+                 for line in AT_KMAIN.strip().splitlines()]
         with open(os.path.join(tmp, "session.gdb"), "w") as f:
-            f.write("\n".join(script) + AT_KMAIN)
-        argv = [gdb] + shlex.split(c.get("miDebuggerArgs", "")) + \
+            f.write("\n".join(script + typed) + "\n")
+        # The extension starts gdb with --interpreter=mi, then its own
+        # arguments; so does this test.
+        argv = [gdb, "--interpreter=mi"] + \
+            shlex.split(c.get("miDebuggerArgs", "")) + \
             ["-batch", "-x", os.path.join(tmp, "session.gdb")]
         debugger = Process(argv, cwd=expand(c["cwd"], tree))
         debugger.wait(120)
-        out = debugger.output
+        out = mi_console(debugger.output)
         for name in ("connected", "kmain", "exec", "end"):
             if "==== %s\n" % name not in out:
                 raise AssertionError("gdb stopped before %r:\n%s" %
@@ -250,7 +271,8 @@ def vscode_session():
         kmain, rest = rest.split("==== exec\n", 1)
         at_exec = rest.split("==== end\n", 1)[0]
         expect_in(connected, r"^\$1 = \(void \(\*\)\(\)\) 0x1000")
-        expect_in(connected, r"^Breakpoint 1 at 0x[0-9a-f]+: file kernel/main\.c")
+        expect_in(debugger.output,
+                  r'bkpt=\{number="1",.*func="kmain",file="kernel/main\.c"')
         expect_in(kmain, r"^#0\s+kmain \(.*\) at kernel/main\.c:\d+")
         expect_in(kmain, r"^Commands for debugging rivet")
         expect_in(kmain, r"^no process on this hart$")
