@@ -287,7 +287,9 @@ build/kernel/trampoline.sym: kernel/kernel
 # (grading/book_samples_test.py), the grading
 # library's own tests, a grader written for MIT's gradelib run unchanged
 # (grading/mitstyle_test.py), the broken-kernel check, the gdb test, the
-# test of the VS Code debugger set-up (grading/vscode_test.py), the crash
+# test of the VS Code debugger set-up (grading/vscode_test.py), the check
+# of the messages the troubleshooting appendix quotes
+# (grading/troubleshooting_test.py), the crash
 # tests of the file system's log (grading/crash_test.py), and the
 # base grader (which runs usertests -q).  It ends with the total
 # "N passed, M failed".  crash-sweep runs the crash tests at a larger

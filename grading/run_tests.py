@@ -29,6 +29,7 @@ SUITES = [
     ("broken-kernel", [PYTHON, "grading/broken_kernel_test.py"]),
     ("gdb", [PYTHON, "grading/gdb_test.py"]),
     ("vscode", [PYTHON, "grading/vscode_test.py"]),
+    ("messages", [PYTHON, "grading/troubleshooting_test.py"]),
     ("crash", [PYTHON, "grading/crash_test.py"]),
     ("labs", [PYTHON, "grading/labs_test.py"]),
     ("grade", [PYTHON, "grading/grade-base.py"]),
