@@ -140,9 +140,10 @@ def vscode_matcher():
 # What `make all` builds, copied into the copy of the tree unless --clean
 # is given, so that the session does not spend its time rebuilding what
 # the tree has just built (make test builds first).
-BUILD_PRODUCTS = ("build", "kernel/kernel", "kernel/kernel.asm",
-                  "kernel/kernel.sym", "user/bin", "mkfs/mkfs", "mkfs/fsck",
-                  "fs.img")
+BUILD_PRODUCTS = ("build/flags", "build/fsimg-files", "build/kernel",
+                  "build/include", "build/u", "kernel/kernel",
+                  "kernel/kernel.asm", "kernel/kernel.sym", "user/bin",
+                  "mkfs/mkfs", "mkfs/fsck", "fs.img")
 
 
 def seed_build(dest):
@@ -153,6 +154,8 @@ def seed_build(dest):
         if os.path.isdir(src):
             shutil.copytree(src, os.path.join(dest, rel))
         elif os.path.exists(src):
+            os.makedirs(os.path.dirname(os.path.join(dest, rel)),
+                        exist_ok=True)
             shutil.copy2(src, os.path.join(dest, rel))
 
 
