@@ -5,9 +5,10 @@ tree's own tools print and that takes no boot, and check that the
 appendix quotes it word for word.
 
   check_tools_messages   make check-tools with a QEMU that is too old
-                         (Debian/Ubuntu and Homebrew), and make deps with
-                         neither apt-get nor a cross-compiler but brew
-                         (a Mac), each on a PATH made for the purpose
+                         (Debian/Ubuntu and Homebrew), with no QEMU even
+                         after make deps, and with neither apt-get nor a
+                         cross-compiler but brew (a Mac), each on a PATH
+                         made for the purpose
   qemu_port_in_use       QEMU's gdb server on a port that is taken
   lab_messages           make lab and make handin refusing, in a scratch
                          git repository made from the tree's files
@@ -94,6 +95,10 @@ def check_tools_messages():
                            "QEMU=qemu-old"], brew)[1:])
         # A Mac before anything is installed: no cross-compiler, no QEMU.
         quoted(make_lines(["check-tools"], brew))
+        # make deps ran, yet QEMU is not on PATH (apt-get does nothing).
+        gone = tool_dir(tmp, {"apt-get": "exit 0\n", "sudo": 'exec "$@"\n'})
+        quoted(make_lines(["check-tools", "TOOLPREFIX=riscv64-unknown-elf-"],
+                          gone))
         if len(lines) < 4:
             raise AssertionError("too few lines:\n" + "\n".join(lines))
     finally:
