@@ -71,14 +71,25 @@ def tool_dir(tmp, fakes):
     return d
 
 
+def plain_env(**changes):
+    """The environment, less what an outer make (make test) passes down."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    env.update(changes)
+    return env
+
+
+MAKE_ERROR = re.compile(r"^make(\[\d+\])?: \*\*\*")
+
+
 def make_lines(args, path):
     r = subprocess.run(["make", "--no-print-directory"] + args, cwd=ROOT,
-                       env=dict(os.environ, PATH=path),
+                       env=plain_env(PATH=path),
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        text=True)
     assert r.returncode != 0, r.stdout
     return [line for line in r.stdout.splitlines()
-            if not line.startswith("make")]
+            if not MAKE_ERROR.match(line)]
 
 
 @check
@@ -136,11 +147,11 @@ def refusal(cwd, *args):
     """What `make ARGS` prints when labtool refuses, less make's own
     lines."""
     r = subprocess.run(["make", "--no-print-directory"] + list(args),
-                       cwd=cwd, stdout=subprocess.PIPE,
+                       cwd=cwd, env=plain_env(), stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True)
     assert r.returncode != 0, r.stdout
     return [line for line in r.stdout.splitlines()
-            if not line.startswith("make: ***")]
+            if not MAKE_ERROR.match(line)]
 
 
 @check
@@ -167,7 +178,7 @@ def lab_messages():
         lines += refusal(repo, "lab")
         lines += refusal(repo, "lab", "LAB=nosuch")
         subprocess.run(["make", "-s", "lab", "LAB=util"], cwd=repo,
-                       check=True, stdout=subprocess.DEVNULL)
+                       env=plain_env(), check=True, stdout=subprocess.DEVNULL)
         lines += refusal(repo, "lab", "LAB=util")
         lines += refusal(repo, "handin")                 # no time.txt
         with open(os.path.join(repo, "time.txt"), "w") as f:
