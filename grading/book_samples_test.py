@@ -16,9 +16,11 @@ the book, line by line and exactly, except for one thing: a program
 counter ("pc 0x..."), which depends on the compiler, matches any value.
 The book says so where it shows one.
 
-    python3 grading/book_samples_test.py
+    python3 grading/book_samples_test.py [--update]
 
-Prints one line per session and ends with "N passed, M failed".
+Prints one line per session and ends with "N passed, M failed".  With
+--update it rewrites each marked block with what the system printed
+(after a change that alters a sample, such as README.md's size in `ls`).
 """
 
 import glob
@@ -77,40 +79,70 @@ def normal(text):
         line.rstrip() for line in text.split("\n")))
 
 
-def check_session(path, line, pairs):
-    """Run one session; return the problems found."""
+def run_session(pairs):
+    """Type the session's commands into a fresh guest; return what each
+    printed."""
+    with Machine() as m:
+        m.wait_prompt(timeout=120)
+        return [m.run(cmd, timeout=60) for cmd, _ in pairs]
+
+
+def check_session(path, line, pairs, update=False):
+    """Run one session; return the problems found.  With update, rewrite
+    the block in path with what was printed instead."""
     if not pairs:
         return ["%s:%d: the block after the session mark has no '$ ' command "
                 "lines" % (path, line)]
     problems = []
     try:
-        with Machine() as m:
-            m.wait_prompt(timeout=120)
-            for cmd, want in pairs:
-                got = m.run(cmd, timeout=60)
-                if normal(got) != normal(want):
-                    problems.append(
-                        "%s:%d: `%s` printed\n%s    but the book shows\n%s"
-                        "    (update the book with what the system prints)" %
-                        (path, line, cmd, indent(got), indent(want)))
+        outputs = run_session(pairs)
     except TestFailure as e:
-        problems.append("%s:%d: the session could not run: %s" %
-                        (path, line, e))
+        return ["%s:%d: the session could not run: %s" % (path, line, e)]
+    if update:
+        rewrite_block(path, line, pairs, outputs)
+        return []
+    for (cmd, want), got in zip(pairs, outputs):
+        if normal(got) != normal(want):
+            problems.append(
+                "%s:%d: `%s` printed\n%s    but the book shows\n%s"
+                "    (run python3 grading/book_samples_test.py --update)" %
+                (path, line, cmd, indent(got), indent(want)))
     return problems
+
+
+def rewrite_block(path, line, pairs, outputs):
+    """Replace the body of the fenced block that opens on line `line` of
+    path with the commands and what they printed."""
+    full = os.path.join(ROOT, path)
+    with open(full, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    end = line
+    while not FENCE_RE.match(lines[end]):
+        end += 1
+    prompt = [t for t in lines[line:end] if t.rstrip() == "$"]
+    body = []
+    for (cmd, _), out in zip(pairs, outputs):
+        body.append("$ " + cmd)
+        body += out.rstrip("\n").split("\n") if out.strip() else []
+    lines[line:end] = body + prompt
+    with open(full, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
 
 
 def indent(text):
     return "".join("        " + t + "\n" for t in text.rstrip("\n").split("\n"))
 
 
-def main():
+def main(argv):
+    update = "--update" in argv[1:]
     passed = failed = 0
-    for path, line, pairs in sessions():
+    for path, line, pairs in reversed(sessions()):   # later blocks first:
+        # rewriting one leaves the line numbers of those above it right
         if pairs is None:
             problems = ["%s:%d: the session mark is not followed by a fenced "
                         "block" % (path, line)]
         else:
-            problems = check_session(path, line, pairs)
+            problems = check_session(path, line, pairs, update)
         print("check %s:%d (%d commands): %s" %
               (path, line, len(pairs or []), "FAILED" if problems else "OK"))
         for p in problems:
@@ -126,4 +158,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv))
