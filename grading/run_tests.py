@@ -24,6 +24,7 @@ SUITES = [
     ("book", [PYTHON, "book/check.py"]),
     ("book-checker", [PYTHON, "book/check_test.py"]),
     ("book-sessions", [PYTHON, "grading/book_samples_test.py"]),
+    ("book-html", [PYTHON, "book/browser_check.py"]),
     ("gradelib", [PYTHON, "grading/gradelib_test.py"]),
     ("mitstyle", [PYTHON, "grading/mitstyle_test.py"]),
     ("broken-kernel", [PYTHON, "grading/broken_kernel_test.py"]),
