@@ -284,7 +284,8 @@ build/kernel/trampoline.sym: kernel/kernel
 # test builds, then grading/run_tests.py runs every suite: the host unit
 # tests, the tree check (grading/tree_test.py), the book's citation check
 # and the checker's tests, the book's sample sessions run in the guest
-# (grading/book_samples_test.py), the grading
+# (grading/book_samples_test.py), the browser check of the HTML book
+# (book/browser_check.py, skipped without Chromium), the grading
 # library's own tests, a grader written for MIT's gradelib run unchanged
 # (grading/mitstyle_test.py), the broken-kernel check, the gdb test, the
 # test of the VS Code debugger set-up (grading/vscode_test.py), the check
@@ -340,7 +341,8 @@ autograder:
 # ---- the book ---------------------------------------------------------------
 # check-book proves every citation and appendix table in book/ against the
 # code, then runs the checker's own tests; book renders it to HTML with
-# pandoc, each citation a link to the line it names, in build/book/.
+# pandoc, each citation a link to the line it names, in build/book/
+# (book/render.py describes the pages).
 check-book:
 	$(Q)$(PYTHON) book/check.py
 	$(Q)$(PYTHON) book/check_test.py

@@ -508,6 +508,26 @@ def rendered_book_links_resolve():
                 text = f.read().split("\n")[int(line) - 1]
             name = span.split(":", 1)[1].split()[-1].split(".")[-1]
             expect(name in text, "%s links to line %s: %r" % (span, line, text))
+        # A source view: coloured, one line of the file per line of text.
+        with open(os.path.join(out, "src/kernel/mem/vm.c.html"), encoding="utf-8") as f:
+            view = f.read()
+        with open(os.path.join(ROOT, "kernel/mem/vm.c"), encoding="utf-8") as f:
+            nlines = len(f.read().rstrip("\n").split("\n"))
+        pre = re.search(r'<pre class="source"><code>(.*)</code></pre>', view, re.S)
+        rows = pre.group(1).split("\n") if pre else []
+        expect(len(rows) == nlines and all(row.startswith('<span class="line" id="L%d">' % i)
+                                           for i, row in enumerate(rows, 1)),
+               "vm.c's view has %d lines, not one per line of the file (%d)"
+               % (len(rows), nlines))
+        expect('<span class="kw">' in view, "vm.c's view is not highlighted")
+        # The repository's README is a page, not a source view.
+        with open(os.path.join(out, "src/README.md.html"), encoding="utf-8") as f:
+            readme = f.read()
+        expect("<h1" in readme and 'class="source"' not in readme,
+               "README.md is not rendered as a page")
+        # The search index knows where walk is defined.
+        with open(os.path.join(out, "search-index.js"), encoding="utf-8") as f:
+            expect('["walk","function",' in f.read(), "search-index.js lacks walk")
 
 
 @test
