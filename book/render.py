@@ -60,7 +60,8 @@ CODE_DIRS = ("kernel", "include", "user", "mkfs")
 # The language pandoc's highlighter is told for each kind of file; a file
 # of another kind is shown as plain text.
 LANGUAGES = {".c": "c", ".h": "c", ".S": "gnuassembler", ".py": "python",
-             ".sh": "bash", ".awk": "awk", ".mk": "makefile"}
+             ".sh": "bash", ".awk": "awk", ".mk": "makefile", ".js": "javascript",
+             ".css": "css"}
 
 
 def language(path):
@@ -337,27 +338,31 @@ def toc_html(entries):
 
 
 def sidebar(book, page):
+    """The contents: the book's pages, the current one with its sections;
+    other pages (a source view, say) list their own parts below."""
     top = up(page.name)
-    items = []
-    for name, title in book.chapters:
-        current = page_of("book/" + name) == page.name
-        items.append('<li%s><a href="%s%s">%s</a>%s</li>'
-                     % (' class="current"' if current else "", top,
-                        html_name(name), html.escape(title),
-                        toc_html(page.toc) if current and name != "README.md" else ""))
+
+    def item(name, title, toc=""):
+        current = name == page.name
+        return '<li%s><a href="%s%s">%s</a>%s</li>\n' % (
+            ' class="current"' if current else "", top, name, html.escape(title),
+            toc_html(page.toc) if current and toc else "")
+
+    chapters = [html_name(n) for n, _ in book.chapters]
     own = ""
-    if page.toc and page.name not in [html_name(n) for n, _ in book.chapters[1:]]:
+    if page.toc and page.name not in chapters:
         own = "<h2>On this page</h2>\n" + toc_html(page.toc) + "\n"
     return ('<nav class="sidebar" aria-label="Table of contents">\n'
             '<p class="book"><a href="%sindex.html">%s</a></p>\n'
             '<form class="search" action="%ssearch.html">'
             '<input type="search" name="q" placeholder="Search"'
             ' aria-label="Search the book and the code"></form>\n'
-            '<h2>Chapters</h2>\n<ul>\n%s\n</ul>\n%s'
-            '<h2>The code</h2>\n<ul><li><a href="%sfiles.html">All source files</a></li>'
-            '<li><a href="%s">The repository\'s README</a></li></ul>\n</nav>\n'
-            % (top, html.escape(book.title), top, "\n".join(items), own, top,
-               top + page_of("README.md")))
+            '<h2>Chapters</h2>\n<ul>\n%s</ul>\n%s<h2>The code</h2>\n<ul>\n%s%s</ul>\n'
+            '</nav>\n'
+            % (top, html.escape(book.title), top,
+               "".join(item(c, t, "sections") for c, (_, t) in zip(chapters, book.chapters)),
+               own, item("files.html", "All source files"),
+               item(page_of("README.md"), "The repository's README")))
 
 
 def pager(book, page):
