@@ -488,6 +488,10 @@ def render(root, outdir):
     # Source views: what the pages link to, and all the code.
     sources = sorted(linker.sources | set(code_files(tree)))
     coloured = highlight(root, sources)
+    plain = [p for p in sources if language(p) and p not in coloured]
+    if plain:
+        print("book: pandoc's highlighting not understood, shown as plain text: %s"
+              % " ".join(plain), file=sys.stderr)
     for path in sources:
         lines = read_lines(root, path)
         pages.append(source_page(tree, path, lines, coloured.get(path), index))
