@@ -131,7 +131,8 @@ class Linker:
             d = self.tree.index.resolve(c.group("path"), c.group("name"))
             return "[%s](%s)" % (m.group(), self.reach(c.group("path"), "L%d" % d.line))
         path = span.rstrip("/")
-        if os.path.isfile(os.path.join(self.tree.root, path)):
+        if os.path.isfile(os.path.join(self.tree.root, path)) and \
+                not self.tree.is_build_product(path):  # kernel/kernel.asm, say
             return "[%s](%s)" % (m.group(), self.reach(path))
         return m.group()
 
@@ -439,7 +440,7 @@ def files_page(paths):
     for d in sorted(by_dir):
         ident = "dir-" + re.sub(r"[^A-Za-z0-9]+", "-", d).strip("-")
         toc.append((2, "#" + ident, d + "/" if d != "." else "(top)", ""))
-        body.append('<h2 id="%s"><code>%s</code></h2>\n<ul>\n' % (ident, html.escape(toc[-1][2])))
+        body.append('<h2 id="%s"><code>%s</code></h2>\n<ul class="files">\n' % (ident, html.escape(toc[-1][2])))
         for path in by_dir[d]:
             body.append('<li><a href="%s"><code>%s</code></a></li>\n'
                         % (href("files.html", path), html.escape(posixpath.basename(path))))
