@@ -101,10 +101,11 @@ class Browser:
         self.buf = b""
         self.events = []
         self.next_id = 0
-        self.session = None
+        self.tab = None
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self.session = self.call("Target.attachToTarget",
-                                 {"targetId": target, "flatten": True})["sessionId"]
+        # Commands for the tab carry the id it was attached under.
+        self.tab = self.call("Target.attachToTarget",
+                             {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Page", "Runtime", "Log"):
             self.call(domain + ".enable")
 
@@ -112,8 +113,8 @@ class Browser:
         """Send a command and wait for its answer."""
         self.next_id += 1
         msg = {"id": self.next_id, "method": method, "params": params or {}}
-        if self.session and not method.startswith(("Target.", "Browser.")):
-            msg["sessionId"] = self.session
+        if self.tab and not method.startswith(("Target.", "Browser.")):
+            msg["sessionId"] = self.tab
         data = json.dumps(msg).encode() + b"\0"
         while data:
             data = data[os.write(self.to, data):]
