@@ -342,11 +342,12 @@ def sidebar(book, page):
     other pages (a source view, say) list their own parts below."""
     top = up(page.name)
 
-    def item(name, title, toc=""):
+    def item(name, title, nested=False):
+        """A link to page name; the current page's sections under it."""
         current = name == page.name
         return '<li%s><a href="%s%s">%s</a>%s</li>\n' % (
             ' class="current"' if current else "", top, name, html.escape(title),
-            toc_html(page.toc) if current and toc else "")
+            toc_html(page.toc) if current and nested else "")
 
     chapters = [html_name(n) for n, _ in book.chapters]
     own = ""
@@ -360,7 +361,7 @@ def sidebar(book, page):
             '<h2>Chapters</h2>\n<ul>\n%s</ul>\n%s<h2>The code</h2>\n<ul>\n%s%s</ul>\n'
             '</nav>\n'
             % (top, html.escape(book.title), top,
-               "".join(item(c, t, "sections") for c, (_, t) in zip(chapters, book.chapters)),
+               "".join(item(c, t, nested=True) for c, (_, t) in zip(chapters, book.chapters)),
                own, item("files.html", "All source files"),
                item(page_of("README.md"), "The repository's README")))
 
@@ -371,10 +372,12 @@ def pager(book, page):
     if page.name not in names:
         return ""
     i = names.index(page.name)
-    prev = ('<a rel="prev" href="%s">&larr; %s</a>' % (names[i - 1], html.escape(book.chapters[i - 1][1]))
-            if i > 0 else "<span></span>")
-    nxt = ('<a rel="next" href="%s">%s &rarr;</a>' % (names[i + 1], html.escape(book.chapters[i + 1][1]))
-           if i + 1 < len(names) else "<span></span>")
+    titles = [html.escape(title) for _, title in book.chapters]
+    prev = nxt = "<span></span>"        # keeps "next" on the right
+    if i > 0:
+        prev = '<a rel="prev" href="%s">&larr; %s</a>' % (names[i - 1], titles[i - 1])
+    if i + 1 < len(names):
+        nxt = '<a rel="next" href="%s">%s &rarr;</a>' % (names[i + 1], titles[i + 1])
     return '<nav class="pager">%s%s</nav>\n' % (prev, nxt)
 
 
