@@ -7,6 +7,10 @@ instruction counts as one tick of rdinstret and results repeat from run to
 run.  `make bench` runs this; arguments pick benchmarks (see user/bench.c;
 "idle" is the host-side one below).
 
+The boot figures: /bin/bench boot, which prints the instructions since
+power-on less idle time, at the first prompt of a guest with 128 MiB and
+of one with 2 GiB: what it costs to boot, and how that grows with RAM.
+
 The idle figure: a 4-hart guest, booted normally (no -icount), left at
 its prompt; after it settles, the host CPU time QEMU uses over 10 seconds,
 as a percentage of one host core.  It depends on the host, so it is
@@ -43,16 +47,28 @@ def idle_cost():
                                     IDLE_WINDOW))
 
 
+BOOT_SIZES = ("128M", "2G")
+
+
+def in_guest(command, mem=None):
+    """Run /bin/bench with command's arguments under -icount, one hart;
+    print what it prints."""
+    with Machine(cpus=1, mem=mem, extra=("-icount", "shift=0,sleep=off")) as m:
+        m.expect(r"^\$ ", timeout=120)
+        out = m.run("bench " + command, timeout=900)
+        print(out, end="")
+        m.send("halt\n")
+        m.wait_exit(60)
+
+
 def main():
     names = sys.argv[1:]
-    guest = [n for n in names if n != "idle"]
+    guest = [n for n in names if n not in ("idle", "boot")]
     if guest or not names:
-        with Machine(cpus=1, extra=("-icount", "shift=0,sleep=off")) as m:
-            m.expect(r"^\$ ", timeout=120)
-            out = m.run("bench " + " ".join(guest), timeout=900)
-            print(out, end="")
-            m.send("halt\n")
-            m.wait_exit(60)
+        in_guest(" ".join(guest))
+    if "boot" in names or not names:
+        for mem in BOOT_SIZES:
+            in_guest("boot", mem)
     if "idle" in names or not names:
         if not os.path.exists("/proc/self/stat"):
             print("idle guest: not measured (no /proc on this host)")

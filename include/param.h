@@ -29,7 +29,7 @@
 #define FSINODES   2048     /* default number of inodes */
 #define USTACKPAGES   4     /* pages of user stack made by exec */
 #define TICK_HZ     100     /* timer interrupts a second: a tick is 10 ms */
-#define PIPESIZE   4096     /* bytes buffered in one pipe */
+#define PIPESIZE  16384     /* bytes buffered in one pipe */
 
 /* Device major numbers (device files in /dev name them). */
 #define CONSOLE       1     /* the console: /dev/console */

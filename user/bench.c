@@ -44,6 +44,16 @@ idle_instret(void)
 	return info.idleinstret;
 }
 
+static uint64
+total_memory(void)
+{
+	struct sysinfo info;
+
+	if (sysinfo(&info) < 0)
+		die("sysinfo");
+	return info.totalpages * 4096;
+}
+
 /* A timed window: the instruction counter and the idle count at its start. */
 struct window {
 	uint64 start, idle;
@@ -277,6 +287,23 @@ bench_disk_writes(void)
 	       (unsigned long)((disk_writes() - before) / n));
 }
 
+/*
+ * Instructions since the machine was switched on, less idle time: under
+ * make bench's -icount, what the firmware and the kernel took to boot to
+ * the shell (plus the shell's reading of this command and this program's
+ * start, a few thousand).  Not run by default: make bench runs it at two
+ * memory sizes, since the cost of boot depends on the size of RAM.
+ */
+static void
+bench_boot(void)
+{
+	uint64 now = rdinstret();
+
+	printf("%-22s %8lu instructions   (%lu MiB of RAM to manage)\n", "boot to the prompt",
+	       (unsigned long)(now - idle_instret()),
+	       (unsigned long)(total_memory() >> 20));
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -288,6 +315,7 @@ static const struct {
 	{ "exec", bench_exec },
 	{ "reread", bench_reread },
 	{ "diskwrites", bench_disk_writes },
+	{ "boot", bench_boot },          /* only when named */
 };
 
 #define NBENCH (sizeof(benchmarks) / sizeof(benchmarks[0]))
@@ -296,7 +324,7 @@ int
 main(int argc, char *argv[])
 {
 	for (int i = 0; i < NBENCH; i++) {
-		bool wanted = argc == 1;
+		bool wanted = argc == 1 && benchmarks[i].fn != bench_boot;
 		for (int a = 1; a < argc; a++)
 			if (strcmp(argv[a], benchmarks[i].name) == 0)
 				wanted = true;

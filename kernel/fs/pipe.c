@@ -3,8 +3,11 @@
  *
  * A pipe is a PIPESIZE-byte ring buffer shared by two files: one the
  * reader's, one the writer's.  The struct pipe lives in one kalloc'd page
- * and the ring in a second page of its own, so the ring is exactly
- * PIPESIZE (a power of two) bytes and an index is a mask away.
+ * and the ring in a block of pages of its own, so the ring is exactly
+ * PIPESIZE (a power of two) bytes and an index is a mask away.  The ring
+ * is 16 KiB rather than one page because every time it fills, the writer
+ * must sleep and the reader run: two context switches per ring's worth of
+ * data, which with a 4 KiB ring cost as much as copying the bytes.
  *
  * nread and nwrite count the bytes read and written since the pipe was
  * made.  They run freely and wrap around as unsigned integers; the ring
@@ -21,8 +24,10 @@
  * bulk copies between the ring and user memory.
  *
  * Readers sleep on &nread waiting for bytes, writers on &nwrite waiting for
- * space.  The copies run with the pipe's spinlock held: copyin and copyout
- * never sleep.
+ * space, and each side says so (reader_waits, writer_waits), so that the
+ * other calls wakeup only when someone sleeps: in a 1-byte ping-pong, half
+ * of the wakeups used to find nobody.  The copies run with the pipe's
+ * spinlock held: copyin and copyout never sleep.
  */
 #include "include/types.h"
 #include "include/param.h"
@@ -35,8 +40,11 @@
 #include "kernel/mem/vm.h"
 #include "kernel/mem/kalloc.h"
 
-_Static_assert(PIPESIZE <= PGSIZE, "the ring must fit in one page");
-_Static_assert((PIPESIZE & (PIPESIZE - 1)) == 0, "PIPESIZE: a power of 2");
+_Static_assert((PIPESIZE & (PIPESIZE - 1)) == 0 && PIPESIZE >= PGSIZE,
+               "PIPESIZE: a power of 2, at least a page");
+
+/* The kalloc_pages order of the ring: 2^RING_ORDER pages. */
+#define RING_ORDER (__builtin_ctz(PIPESIZE) - __builtin_ctz(PGSIZE))
 
 struct pipe {
 	struct spinlock lock;
@@ -44,7 +52,9 @@ struct pipe {
 	uint nwrite;      /* [lock] bytes written so far */
 	bool readopen;    /* [lock] the read end is open */
 	bool writeopen;   /* [lock] the write end is open */
-	char *data;       /* the ring: a page, PIPESIZE bytes used */
+	bool reader_waits;  /* [lock] a reader sleeps on &nread */
+	bool writer_waits;  /* [lock] a writer sleeps on &nwrite */
+	char *data;       /* the ring: PIPESIZE bytes, 2^RING_ORDER pages */
 };
 
 _Static_assert(sizeof(struct pipe) <= PGSIZE, "struct pipe must fit in a page");
@@ -74,7 +84,7 @@ pipealloc(struct file **readf, struct file **writef)
 		err = -ENOMEM;
 		goto out_close_wf;
 	}
-	pi->data = kalloc();
+	pi->data = kalloc_pages(RING_ORDER);
 	if (pi->data == NULL) {
 		err = -ENOMEM;
 		goto out_free_pipe;
@@ -85,6 +95,8 @@ pipealloc(struct file **readf, struct file **writef)
 	pi->nwrite = 0;
 	pi->readopen = true;
 	pi->writeopen = true;
+	pi->reader_waits = false;
+	pi->writer_waits = false;
 	rf->type = FD_PIPE;
 	rf->readable = true;
 	rf->pipe = pi;
@@ -104,6 +116,26 @@ out_close_rf:
 	return err;
 }
 
+/* Wake the reader or the writer of pi, if one sleeps.  Caller holds
+ * pi->lock. */
+static void
+wake_reader(struct pipe *pi)
+{
+	if (pi->reader_waits) {
+		pi->reader_waits = false;
+		wakeup(&pi->nread);
+	}
+}
+
+static void
+wake_writer(struct pipe *pi)
+{
+	if (pi->writer_waits) {
+		pi->writer_waits = false;
+		wakeup(&pi->nwrite);
+	}
+}
+
 /* Close one end of pi; the pipe is freed when both ends are closed. */
 void
 pipeclose(struct pipe *pi, bool writable)
@@ -113,16 +145,16 @@ pipeclose(struct pipe *pi, bool writable)
 	acquire(&pi->lock);
 	if (writable) {
 		pi->writeopen = false;
-		wakeup(&pi->nread);
+		wake_reader(pi);
 	} else {
 		pi->readopen = false;
-		wakeup(&pi->nwrite);
+		wake_writer(pi);
 	}
 	both_closed = !pi->readopen && !pi->writeopen;
 	release(&pi->lock);
 
 	if (both_closed) {
-		kfree(pi->data);
+		kfree_pages(pi->data, RING_ORDER);
 		kfree(pi);
 	}
 }
@@ -190,6 +222,7 @@ pipewrite(struct pipe *pi, uint64 addr, int n)
 				err = -EINTR;
 				break;
 			}
+			pi->writer_waits = true;
 			sleep(&pi->nwrite, &pi->lock);
 			continue;
 		}
@@ -199,7 +232,7 @@ pipewrite(struct pipe *pi, uint64 addr, int n)
 			break;
 		pi->nwrite += m;
 		done += m;
-		wakeup(&pi->nread);
+		wake_reader(pi);
 	}
 	release(&pi->lock);
 	return done > 0 ? done : err;
@@ -225,6 +258,7 @@ piperead(struct pipe *pi, uint64 addr, int n)
 			release(&pi->lock);
 			return -EINTR;
 		}
+		pi->reader_waits = true;
 		sleep(&pi->nread, &pi->lock);
 	}
 	m = pi->nwrite - pi->nread;
@@ -233,7 +267,7 @@ piperead(struct pipe *pi, uint64 addr, int n)
 	r = ring_copyout(pi, p->pagetable, addr, m);
 	if (r > 0) {
 		pi->nread += r;
-		wakeup(&pi->nwrite);
+		wake_writer(pi);
 	}
 	release(&pi->lock);
 	return r;

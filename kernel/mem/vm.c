@@ -11,8 +11,9 @@
  * Each page-table page holds 512 PTEs; walk() follows the three levels,
  * creating missing pages on request.  The kernel page table maps devices
  * and RAM at their physical addresses, with permissions per section so
- * that no kernel page is both writable and executable, plus the trampoline
- * and the per-process kernel stacks high up.  User page tables map a
+ * that no kernel page is both writable and executable (RAM past the
+ * kernel's image in 2 MiB megapages, kvmmap_ram), plus the trampoline and
+ * the per-process kernel stacks high up.  User page tables map a
  * program's pages with PTE_U, the trampoline and the trapframe.
  *
  * Functions here that act on user memory take the page table explicitly
@@ -53,6 +54,56 @@ kvmmap(uint64 va, uint64 pa, uint64 size, int perm)
 		panic("kvmmap: out of memory mapping %p", (void *)va);
 }
 
+/* Bytes one level-1 leaf maps: a 2 MiB "megapage" in the RISC-V spec. */
+#define MEGAPAGE (1UL << PXSHIFT(1))
+
+/* Map one megapage in the kernel page table: a leaf in a level-1 table. */
+static void
+kvmmap_megapage(uint64 va, uint64 pa, int perm)
+{
+	pte_t *top = &kernel_pagetable[PX(2, va)];
+	pagetable_t mid;
+	pte_t *pte;
+
+	if (*top & PTE_V) {
+		mid = (pagetable_t)PTE2PA(*top);
+	} else {
+		if ((mid = alloc_table()) == NULL)
+			panic("kvmmap_megapage: out of memory");
+		*top = PA2PTE(mid) | PTE_V;
+	}
+	pte = &mid[PX(1, va)];
+	if (*pte & PTE_V)
+		panic("kvmmap_megapage: %p is already mapped", (void *)va);
+	*pte = PA2PTE(pa) | perm | PTE_V | PTE_A | PTE_D;
+}
+
+/*
+ * Map RAM [start, end) at its own address: megapages for every whole,
+ * aligned 2 MiB inside it, 4 KiB pages for the ends.  With 4 KiB pages
+ * alone, mapping 2 GiB wrote half a million PTEs and was most of the
+ * boot; this way it is about a thousand.  Nothing walks the kernel page
+ * table below a megapage afterwards (walk() knows only 4 KiB leaves):
+ * everything else the kernel maps lies outside RAM.
+ */
+static void
+kvmmap_ram(uint64 start, uint64 end, int perm)
+{
+	uint64 mid_start = (start + MEGAPAGE - 1) & ~(MEGAPAGE - 1);
+	uint64 mid_end = end & ~(MEGAPAGE - 1);
+
+	if (mid_start >= mid_end) {
+		kvmmap(start, start, end - start, perm);
+		return;
+	}
+	if (start < mid_start)
+		kvmmap(start, start, mid_start - start, perm);
+	for (uint64 a = mid_start; a < mid_end; a += MEGAPAGE)
+		kvmmap_megapage(a, a, perm);
+	if (mid_end < end)
+		kvmmap(mid_end, mid_end, end - mid_end, perm);
+}
+
 /* Each process slot's kernel stack, with an unmapped guard page below. */
 static void
 map_kernel_stacks(void)
@@ -77,8 +128,7 @@ kvm_init(void)
 	kvmmap(PLIC, PLIC, PLIC_SIZE, PTE_R | PTE_W);
 	kvmmap(KERNBASE, KERNBASE, (uint64)etext - KERNBASE, PTE_R | PTE_X);
 	kvmmap((uint64)etext, (uint64)etext, (uint64)erodata - (uint64)etext, PTE_R);
-	kvmmap((uint64)erodata, (uint64)erodata, bootinfo.mem_end - (uint64)erodata,
-	       PTE_R | PTE_W);
+	kvmmap_ram((uint64)erodata, bootinfo.mem_end, PTE_R | PTE_W);
 	kvmmap(TRAMPOLINE, (uint64)trampoline, PGSIZE, PTE_R | PTE_X);
 	map_kernel_stacks();
 }
