@@ -47,7 +47,8 @@
 	X(ERANGE,      34,  "result out of range")              \
 	X(ENAMETOOLONG,36,  "file name too long")               \
 	X(ENOSYS,      38,  "function not implemented")         \
-	X(ENOTEMPTY,   39,  "directory not empty")
+	X(ENOTEMPTY,   39,  "directory not empty")              \
+	X(ELOOP,       40,  "too many levels of symbolic links")
 
 enum errno_value {
 #define ERRNO_ENUM(name, number, message) name = number,
@@ -56,7 +57,7 @@ enum errno_value {
 };
 
 /* One more than the largest error number. */
-#define ERRNO_MAX 40
+#define ERRNO_MAX 41
 
 #ifndef __ASSEMBLER__
 /* The message for error number err (positive), or NULL for an unknown one. */
