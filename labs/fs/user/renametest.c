@@ -15,7 +15,7 @@
 #include "user/user.h"
 
 #define DIR "/renametest.d"
-#define RACE_ROUNDS 40
+#define RACE_ROUNDS 300
 #define SPIN_REPORT 10   /* spin prints a line every this many rounds */
 
 static const char *check;   /* the check running */
@@ -411,8 +411,12 @@ run_race(void)
 	static const struct {
 		const char *from, *to, *name;
 	} movers[] = {
-		{ "A", "B", "fa" },          /* file, A to B and back */
-		{ "B", "A", "fb" },          /* file, the other way */
+		{ "A", "B", "fa" },          /* files, A to B and back */
+		{ "A", "B", "ga" },
+		{ "A", "B", "ha" },
+		{ "B", "A", "fb" },          /* files, the other way */
+		{ "B", "A", "gb" },
+		{ "B", "A", "hb" },
 		{ "A", "B", "da" },          /* directory, A to B */
 		{ "B", "A", "db" },          /* directory, the other way */
 		{ "A", "A/sub", "up" },      /* parent to child */
@@ -429,7 +433,11 @@ run_race(void)
 		return 1;
 	}
 	put("A/fa", "fa");
+	put("A/ga", "ga");
+	put("A/ha", "ha");
 	put("B/fb", "fb");
+	put("B/gb", "gb");
+	put("B/hb", "hb");
 	mkdir("A/da");
 	mkdir("B/db");
 	mkdir("A/up");
@@ -446,7 +454,9 @@ run_race(void)
 		bad |= status != 0;
 	failed = bad;
 	want_text("A/fa", "fa");
+	want_text("A/ha", "ha");
 	want_text("B/fb", "fb");
+	want_text("B/hb", "hb");
 	want_text("A/sub/down", "down");
 	want_nlink("A", 4, "sub, da and up are in it");
 	want_nlink("B", 2, "db is in it");
