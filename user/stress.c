@@ -39,9 +39,11 @@
 #define SHARED   TOP "/shared"
 #define NNAMES   5            /* file names per directory */
 #define MAXFILE_BYTES (3 * BSIZE + 500)
+#define MAXPIPE_BYTES (3 * PIPESIZE)   /* a write that fills the ring thrice */
 #define MAXPROCS 16
+#define BUF_BYTES (MAXFILE_BYTES > MAXPIPE_BYTES ? MAXFILE_BYTES : MAXPIPE_BYTES)
 
-static char wbuf[MAXFILE_BYTES], rbuf[MAXFILE_BYTES];
+static char wbuf[BUF_BYTES], rbuf[BUF_BYTES];
 static int id;                /* this worker's number */
 static uint64 rand_state;
 
@@ -184,7 +186,7 @@ expect_status(int pid, int want, const char *what)
 static void
 op_pipe(void)
 {
-	int fds[2], pid, n = 1 + rnd(3 * PIPESIZE);
+	int fds[2], pid, n = 1 + rnd(MAXPIPE_BYTES);
 	uint seed = rnd(1 << 30);
 
 	if (pipe(fds) < 0)
