@@ -234,13 +234,33 @@ next_table(pte_t pte, uint64 va)
 	return (pagetable_t)PTE2PA(pte);
 }
 
+/*
+ * The index of the first valid entry of pt at or after i, or 512.  A user
+ * page table is mostly empty and exit scans every table page it frees,
+ * which was a quarter of fork+exit+wait; so the middle loop tests eight
+ * entries at once, ORed together, and steps past eight empty ones in a
+ * few instructions.
+ */
+static int
+next_valid(pagetable_t pt, int i)
+{
+	for (; i < 512 && i % 8 != 0; i++)
+		if (pt[i] & PTE_V)
+			return i;
+	for (; i < 512; i += 8)
+		if ((pt[i] | pt[i + 1] | pt[i + 2] | pt[i + 3] | pt[i + 4] |
+		     pt[i + 5] | pt[i + 6] | pt[i + 7]) & PTE_V)
+			break;
+	for (; i < 512; i++)
+		if (pt[i] & PTE_V)
+			return i;
+	return 512;
+}
+
 static bool
 table_is_empty(pagetable_t pt)
 {
-	for (int i = 0; i < 512; i++)
-		if (pt[i] & PTE_V)
-			return false;
-	return true;
+	return next_valid(pt, 0) == 512;
 }
 
 /*
@@ -371,10 +391,8 @@ uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz)
 static void
 free_pagetable_tree(pagetable_t pt, int level, uint64 base, uint64 sz)
 {
-	for (int i = 0; i < 512; i++) {
+	for (int i = next_valid(pt, 0); i < 512; i = next_valid(pt, i + 1)) {
 		uint64 va = base + i * LEVEL_SPAN(level);
-		if ((pt[i] & PTE_V) == 0)
-			continue;
 		if (level > 0)
 			free_pagetable_tree(next_table(pt[i], va), level - 1, va, sz);
 		else if (va >= USER_BASE && va < sz)
