@@ -135,8 +135,8 @@ MUTANTS = [
         # so fsck finds nothing; only the files show the half-done write.
         "name": "a write() of two blocks split into two transactions",
         "file": "kernel/fs/file.c",
-        "old": "#define CHUNK_BLOCKS ((MAXOPBLOCKS - 7) / 2)\n",
-        "new": "#define CHUNK_BLOCKS 1\n",
+        "old": "\tuint64 most = (log_capacity() - 7) / 2;\n",
+        "new": "\tuint64 most = 1;\n",
         "workload": "append",
         "caught_by": ("prefix", "files"),
     },

@@ -44,11 +44,13 @@
  * Group commit.  Several operations may run at once; their blocks gather in
  * one transaction, which commits when the last running operation ends.  A
  * block written by several operations is logged once (absorption).  Each
- * operation reserves MAXOPBLOCKS slots at begin_op(), which waits while a
- * commit is under way or while that reservation, on top of those of the
- * running operations and the blocks already logged, could overflow the log.
- * An operation that logs more new blocks than it reserved is a kernel bug,
- * and log_write panics.
+ * operation reserves slots at its start: MAXOPBLOCKS at begin_op(), or as
+ * many as it asks for, up to the whole log, at begin_op_blocks() (a large
+ * file write, which then commits once per log-full instead of once per
+ * MAXOPBLOCKS).  The start waits while a commit is under way or while the
+ * reservation, on top of those of the running operations and the blocks
+ * already logged, could overflow the log.  An operation that logs more new
+ * blocks than it reserved is a kernel bug, and log_write panics.
  *
  * Cost.  An operation logging k blocks, committed alone, takes at most
  *   1 request for the log body + 1 header + k install requests (fewer
@@ -96,6 +98,7 @@ static struct {
 	uint start;               /* block number of the header */
 	uint size;                /* slots in the log, <= LOGBLOCKS */
 	int outstanding;          /* [lock] operations between begin and end */
+	uint reserved;            /* [lock] slots they reserved, in all */
 	bool committing;          /* [lock] a commit is under way */
 	uint64 txn;               /* [lock] number of the transaction gathering
 	                             blocks, or committing; the first is 1 */
@@ -104,6 +107,7 @@ static struct {
 	struct logheader lh;      /* [lock] blocks logged by this transaction */
 	int opblocks[NPROC];      /* [lock] new blocks logged by the running
 	                             operation of each process-table slot */
+	int opreserve[NPROC];     /* [lock] ... the slots it reserved */
 	bool opwrote[NPROC];      /* [lock] ... and whether it logged any */
 	struct buf *home[LOGBLOCKS];   /* committer: locked home buffers */
 	struct buf *slots[LOGBLOCKS];  /* &slotbuf[i], the form disk I/O takes */
@@ -388,13 +392,32 @@ log_init(int dev, const struct superblock *sb)
 void
 begin_op(void)
 {
+	begin_op_blocks(MAXOPBLOCKS);
+}
+
+/* The most blocks one operation may reserve: the whole log. */
+int
+log_capacity(void)
+{
+	return log.size;
+}
+
+/* Start an operation that will log at most nblocks new blocks (at most
+ * log_capacity()): wait until the log can take them. */
+void
+begin_op_blocks(int nblocks)
+{
 	int slot = myproc()->slot;
 
+	if (nblocks < 1 || nblocks > (int)log.size)
+		panic("begin_op_blocks: %d blocks, the log holds %u", nblocks,
+		      log.size);
 	acquire(&log.lock);
-	while (log.committing ||
-	       log.lh.n + (log.outstanding + 1) * MAXOPBLOCKS > log.size)
+	while (log.committing || log.lh.n + log.reserved + nblocks > log.size)
 		sleep(&log, &log.lock);
 	log.outstanding++;
+	log.reserved += nblocks;
+	log.opreserve[slot] = nblocks;
 	log.opblocks[slot] = 0;
 	log.opwrote[slot] = false;
 	release(&log.lock);
@@ -418,6 +441,7 @@ end_op(void)
 		panic("end_op: no operation running (outstanding %d, committing %d)",
 		      log.outstanding, log.committing);
 	log.outstanding--;
+	log.reserved -= log.opreserve[slot];
 	wrote = log.opwrote[slot];
 	if (log.outstanding == 0) {
 		do_commit = true;
@@ -492,9 +516,9 @@ log_write(struct buf *b)
 		if (log.lh.n >= log.size)
 			panic("log_write: transaction overflows the %u-slot log",
 			      log.size);
-		if (++log.opblocks[slot] > MAXOPBLOCKS)
+		if (++log.opblocks[slot] > log.opreserve[slot])
 			panic("log_write: operation logs over its %d blocks",
-			      MAXOPBLOCKS);
+			      log.opreserve[slot]);
 		log.lh.block[log.lh.n++] = b->blockno;
 		bpin(b);
 	}

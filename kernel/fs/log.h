@@ -12,6 +12,10 @@
 
 void log_init(int dev, const struct superblock *sb);
 void begin_op(void);
+/* begin_op for an operation that may log up to nblocks new blocks, at
+ * most log_capacity(): a large file write. */
+void begin_op_blocks(int nblocks);
+int  log_capacity(void);
 /* 0, or -EIO once a failed write has made the file system read-only. */
 int  end_op(void);
 void log_write(struct buf *b);
