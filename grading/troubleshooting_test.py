@@ -25,11 +25,9 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
-import time
-import traceback
 
+from gdb_test import run_checks
 from gradelib import ROOT
 
 GUIDE = os.path.join(ROOT, "book", "appendix-d-troubleshooting.md")
@@ -205,20 +203,7 @@ def lab_messages():
 
 
 def main():
-    passed = failed = 0
-    for fn in checks:
-        start = time.time()
-        try:
-            fn()
-            print("check %s: OK (%.1fs)" % (fn.__name__, time.time() - start))
-            passed += 1
-        except Exception:
-            print("check %s: FAILED (%.1fs)" % (fn.__name__, time.time() - start))
-            traceback.print_exc(file=sys.stdout)
-            failed += 1
-        sys.stdout.flush()
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    run_checks(checks)
 
 
 if __name__ == "__main__":

@@ -41,10 +41,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import traceback
 
-from gdb_test import Process, Skip, expect_in, free_port
+from gdb_test import Process, Skip, expect_in, free_port, run_checks
 from gradelib import ROOT
 
 VSCODE = os.path.join(ROOT, ".vscode")
@@ -302,25 +300,7 @@ CLEAN = False
 def main():
     global CLEAN
     CLEAN = "--clean" in sys.argv[1:]
-    passed = failed = skipped = 0
-    for fn in checks:
-        start = time.time()
-        try:
-            fn()
-            print("check %s: OK (%.1fs)" % (fn.__name__, time.time() - start))
-            passed += 1
-        except Skip as e:
-            print("check %s: skipped: %s" % (fn.__name__, e))
-            skipped += 1
-        except Exception:
-            print("check %s: FAILED (%.1fs)" % (fn.__name__, time.time() - start))
-            traceback.print_exc(file=sys.stdout)
-            failed += 1
-        sys.stdout.flush()
-    if skipped:
-        print("(%d skipped, counted as passed)" % skipped)
-    print("%d passed, %d failed" % (passed + skipped, failed))
-    sys.exit(1 if failed else 0)
+    run_checks(checks)
 
 
 if __name__ == "__main__":
