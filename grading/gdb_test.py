@@ -21,6 +21,12 @@ the guest's shell.
                          copy of the tree) panics on Ctrl-\\ with a backtrace
                          of function names, which kernel/lib/backtrace.py turns
                          into file:line
+  lock_lost_report       the test kernel booted with ktest.lostlock: hart 1
+                         spins for a lock hart 0 took and never released,
+                         and after 10 s panics naming the lock, its holder
+                         and where the holder took it
+  lock_again_report      with ktest.lockagain, hart 0 asks for a lock it
+                         holds, and panics at once with the same report
 
 The gdb checks need gdb-multiarch or a riscv64-*-gdb.  When there is none
 they are skipped, saying so, and count as passed.  Prints one line per
@@ -28,6 +34,7 @@ check and ends with "N passed, M failed"; exit status 0 only when no
 check failed.
 """
 
+import atexit
 import os
 import re
 import shlex
@@ -304,6 +311,32 @@ def gdb_step_ecall():
 
 # ---- the panic ---------------------------------------------------------
 
+_test_kernel = None
+
+
+def test_kernel():
+    """A KTEST=1 kernel, built once per run in a scratch directory (removed
+    at exit): its path."""
+    global _test_kernel
+    if _test_kernel is None:
+        tmp = tempfile.mkdtemp(prefix="rivet-ktest-")
+        atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+        _test_kernel = build_test_kernel(tmp)
+    return _test_kernel
+
+
+def boot_test_kernel(bootargs=""):
+    """Boot the test kernel on two harts with a copy of fs.img (and the
+    given bootargs): the Process, and the scratch directory to remove."""
+    tmp = tempfile.mkdtemp(prefix="rivet-ktest-img-")
+    image = os.path.join(tmp, "fs.img")
+    shutil.copyfile(os.path.join(ROOT, "fs.img"), image)
+    argv = qemu_argv(test_kernel(), image)
+    if bootargs:
+        argv += ["-append", bootargs]
+    return Process(argv, stdin=True, cwd=ROOT), tmp
+
+
 def build_test_kernel(tree):
     """Copy what the kernel is built from into tree and build a KTEST=1
     kernel there, leaving the real tree's build alone."""
@@ -333,13 +366,10 @@ def qemu_argv(kernel, image):
 
 @check
 def panic_backtrace():
-    tmp = tempfile.mkdtemp(prefix="rivet-ktest-")
-    guest = None
+    guest = tmp = None
     try:
-        kernel = build_test_kernel(tmp)
-        image = os.path.join(tmp, "fs.img")
-        shutil.copyfile(os.path.join(ROOT, "fs.img"), image)
-        guest = Process(qemu_argv(kernel, image), stdin=True, cwd=ROOT)
+        kernel = test_kernel()
+        guest, tmp = boot_test_kernel()
         guest.expect(r"^\$ ", 60)
         guest.send("\x1c")                       # Ctrl-\
         guest.expect(r"^panic: test kernel: Ctrl-\\ typed on the console", 30)
@@ -364,7 +394,36 @@ def panic_backtrace():
     finally:
         if guest:
             guest.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def lock_report(bootargs, what, lock, timeout):
+    """Boot the test kernel with bootargs and expect, within timeout
+    seconds, the deadlock panic what for lock, naming hart 0 as its holder
+    and the boot hook (called from kmain) as where it took it."""
+    guest = tmp = None
+    try:
+        guest, tmp = boot_test_kernel(bootargs)
+        guest.expect(r'^panic: deadlock: %s lock "%s", held by hart 0, taken '
+                     r'in ktest_hart_booted\+0x[0-9a-f]+ called from '
+                     r'kmain\+0x[0-9a-f]+$' % (what, lock), timeout)
+        guest.expect(r"^backtrace:", 30)
+    finally:
+        if guest:
+            guest.close()
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+@check
+def lock_lost_report():
+    lock_report("ktest.lostlock", "waited 10 s for", "ktest lost", 120)
+
+
+@check
+def lock_again_report():
+    lock_report("ktest.lockagain", "this hart already holds", "ktest again", 60)
 
 
 def run_checks(checks):

@@ -31,6 +31,7 @@
 #include "kernel/riscv/sbi.h"
 #include "kernel/riscv/memlayout.h"
 #include "kernel/riscv/entry.h"
+#include "kernel/lib/ktest.h"
 
 __attribute__((aligned(16))) char boot_stacks[NCPU][BOOT_STACK_SIZE];
 
@@ -109,6 +110,7 @@ kmain(uint64 hartid, const void *fdt)
 	user_init();
 	banner();
 	start_other_harts();
+	ktest_hart_booted();    /* test kernels only: kernel/lib/ktest.h */
 	scheduler();
 }
 
@@ -118,5 +120,6 @@ kmain_secondary(uint64 hartid, uint64 cpu)
 	kvm_init_hart();
 	trap_init_hart();
 	plic_init_hart();
+	ktest_hart_booted();
 	scheduler();
 }

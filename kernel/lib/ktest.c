@@ -12,6 +12,8 @@
 #include "kernel/riscv/fdt.h"
 #include "kernel/lib/ktest.h"
 #include "kernel/lib/printf.h"
+#include "kernel/lock/spinlock.h"
+#include "kernel/proc/proc.h"
 
 #define PANIC_KEY 0x1c   /* Ctrl-\ */
 
@@ -20,6 +22,35 @@ ktest_console_key(int c)
 {
 	if (c == PANIC_KEY)
 		panic("test kernel: Ctrl-\\ typed on the console");
+}
+
+/* ---- locks that deadlock ------------------------------------------------- */
+
+static struct spinlock lost = { .name = "ktest lost" };
+static int lost_taken;    /* hart 0 holds `lost` and has forgotten it */
+
+static bool bootarg(const char *word);
+
+void
+ktest_hart_booted(void)
+{
+	struct spinlock again = { .name = "ktest again" };
+
+	if (bootarg("ktest.lostlock")) {
+		if (cpuid() == 0) {
+			acquire(&lost);
+			pop_off();      /* back to normal, the lock still taken */
+			__atomic_store_n(&lost_taken, 1, __ATOMIC_RELEASE);
+		} else if (cpuid() == 1) {
+			while (!__atomic_load_n(&lost_taken, __ATOMIC_ACQUIRE))
+				;
+			acquire(&lost);     /* spins until the report */
+		}
+	}
+	if (bootarg("ktest.lockagain") && cpuid() == 0) {
+		acquire(&again);
+		acquire(&again);
+	}
 }
 
 /* ---- the disk-write record ---------------------------------------------- */

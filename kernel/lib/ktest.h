@@ -13,6 +13,10 @@
  * The triggers:
  *   Ctrl-\ on the console   panic (the key Unix terminals use for "quit
  *                           and dump core")
+ *   bootargs ktest.lostlock  hart 0 takes a lock at boot and never releases
+ *                           it; hart 1 then asks for it, spins, and after
+ *                           10 s reports the deadlock (kernel/lock/spinlock.c)
+ *   bootargs ktest.lockagain hart 0 asks at boot for a lock it holds
  *
  * And one recorder, for the crash tests (grading/crash_test.py):
  *   bootargs ktest.writelog  print every block the disk driver writes and
@@ -29,6 +33,8 @@ struct buf;
 #ifdef KTEST
 /* Called with every character typed on the console. */
 void ktest_console_key(int c);
+/* Called by each hart at the end of its boot, before its scheduler. */
+void ktest_hart_booted(void);
 /* Called by the disk driver, holding its lock, as it queues a request to
  * write the run bufs[0..n-1] (consecutive blocks), or a cache flush. */
 void ktest_disk_write(struct buf **bufs, int n);
@@ -38,6 +44,11 @@ static inline void
 ktest_console_key(int c)
 {
 	(void)c;
+}
+
+static inline void
+ktest_hart_booted(void)
+{
 }
 
 static inline void

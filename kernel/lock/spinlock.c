@@ -7,11 +7,102 @@
  * the next holder.  Interrupts stay off on this hart while it holds any
  * spinlock: otherwise an interrupt handler that wanted the same lock would
  * spin forever on the hart that holds it.
+ *
+ * Deadlocks are reported, not suffered.  acquire() records, in the lock,
+ * where it was called from and where that caller was called from (two
+ * loads and two stores).  A hart that asks for a lock it already holds, or
+ * spins SPIN_LIMIT_TICKS for one, panics with the lock's name, the holder
+ * and those two call sites: the usual culprit, a path that forgot to
+ * release, is then named instead of leaving a silent machine.
  */
 #include "kernel/lock/spinlock.h"
 #include "kernel/proc/proc.h"
 #include "kernel/lib/printf.h"
 #include "kernel/riscv/machine.h"
+#include "kernel/riscv/trap.h"
+#include "kernel/lib/ksym.h"
+#include "include/param.h"
+
+/*
+ * No lock is legitimately held for more than a few microseconds (the
+ * longest holds copy a pipe's ring or a console line), so a hart that has
+ * spun this long is in a deadlock: with a hart of its own (each waits for
+ * a lock the other holds) or with a holder that never releases.  The
+ * clock is looked at every SPINS_PER_LOOK spins, to keep spinning cheap.
+ */
+#define SPIN_LIMIT_TICKS (10 * TICK_HZ)     /* 10 seconds */
+#define SPINS_PER_LOOK   (1u << 16)
+
+/* push_off, returning this hart's struct cpu (found with interrupts off). */
+static inline struct cpu *
+interrupts_off(void)
+{
+	bool was_enabled = intr_get();
+	struct cpu *c;
+
+	intr_off();
+	c = mycpu();
+	if (c->noff == 0)
+		c->intena = was_enabled;
+	c->noff++;
+	return c;
+}
+
+/* pop_off, for this hart's struct cpu c. */
+static inline void
+interrupts_restore(struct cpu *c)
+{
+	if (intr_get())
+		panic("pop_off: interrupts are enabled");
+	if (c->noff < 1)
+		panic("pop_off: not pushed");
+	c->noff--;
+	if (c->noff == 0 && c->intena)
+		intr_on();
+}
+
+/* Panic about lk, naming its holder and where the holder took it. */
+static void __attribute__((noreturn))
+lock_panic(const char *what, struct spinlock *lk)
+{
+	uint64 off0 = 0, off1 = 0;
+	const char *in = ksym_lookup(lk->taken_at[0], &off0);
+	const char *from = ksym_lookup(lk->taken_at[1], &off1);
+	struct cpu *holder = lk->cpu;
+
+	panic("%s lock \"%s\", held by hart %d, taken in %s+0x%lx called from %s+0x%lx",
+	      what, lk->name, holder ? (int)(holder - cpus) : -1,
+	      in ? in : "?", (unsigned long)off0, from ? from : "?",
+	      (unsigned long)off1);
+}
+
+/* Try to take lk once. */
+static inline bool
+try_take(struct spinlock *lk)
+{
+	return __atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) == 0;
+}
+
+/* Spin until lk is ours (the first try failed); panic if that takes
+ * SPIN_LIMIT_TICKS.  Kept out of line, so that acquire's common path,
+ * which finds the lock free, saves no registers for the loop. */
+static __attribute__((noinline)) void
+spin(struct spinlock *lk)
+{
+	uint64 start = 0;
+	bool timing = false;
+
+	for (uint n = 1; !try_take(lk); n++) {
+		if (n % SPINS_PER_LOOK != 0)
+			continue;
+		if (!timing) {
+			start = clock_ticks();
+			timing = true;
+		} else if (clock_ticks() - start >= SPIN_LIMIT_TICKS) {
+			lock_panic("deadlock: waited 10 s for", lk);
+		}
+	}
+}
 
 void
 initlock(struct spinlock *lk, const char *name)
@@ -19,27 +110,42 @@ initlock(struct spinlock *lk, const char *name)
 	lk->name = name;
 	lk->locked = 0;
 	lk->cpu = NULL;
+	lk->taken_at[0] = lk->taken_at[1] = 0;
 }
 
+/*
+ * acquire and release are on every path through the kernel, so each finds
+ * this hart's struct cpu once (interrupts_off returns it) and tries the
+ * lock once before calling the spinning loop.
+ */
 void
 acquire(struct spinlock *lk)
 {
-	push_off();
-	if (holding(lk))
-		panic("acquire: this hart already holds lock %s", lk->name);
-	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0)
-		;
-	lk->cpu = mycpu();
+	uint64 *fp = __builtin_frame_address(0);
+	struct cpu *c = interrupts_off();
+
+	if (lk->locked && lk->cpu == c)
+		lock_panic("deadlock: this hart already holds", lk);
+	if (!try_take(lk))
+		spin(lk);
+	lk->cpu = c;
+	/* Frame pointers (kernel/lib/printf.c:backtrace_from): our return
+	 * address is at fp-8, our caller's frame pointer at fp-16, and our
+	 * caller's return address just below that frame. */
+	lk->taken_at[0] = fp[-1];
+	lk->taken_at[1] = ((uint64 *)fp[-2])[-1];
 }
 
 void
 release(struct spinlock *lk)
 {
-	if (!holding(lk))
+	struct cpu *c = mycpu();
+
+	if (!lk->locked || lk->cpu != c)
 		panic("release: lock %s is not held by this hart", lk->name);
 	lk->cpu = NULL;
 	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
-	pop_off();
+	interrupts_restore(c);
 }
 
 /* Does this hart hold lk?  Interrupts must be off. */
@@ -64,26 +170,11 @@ assert_holding(struct spinlock *lk)
 void
 push_off(void)
 {
-	bool was_enabled = intr_get();
-	struct cpu *c;
-
-	intr_off();
-	c = mycpu();
-	if (c->noff == 0)
-		c->intena = was_enabled;
-	c->noff++;
+	interrupts_off();
 }
 
 void
 pop_off(void)
 {
-	struct cpu *c = mycpu();
-
-	if (intr_get())
-		panic("pop_off: interrupts are enabled");
-	if (c->noff < 1)
-		panic("pop_off: not pushed");
-	c->noff--;
-	if (c->noff == 0 && c->intena)
-		intr_on();
+	interrupts_restore(mycpu());
 }

@@ -4,7 +4,9 @@
  * A spinlock is held for short critical sections only; the holder must not
  * sleep.  Holding a spinlock disables interrupts on this hart (push_off),
  * so an interrupt handler that takes the same lock cannot deadlock with the
- * code it interrupted.  Acquiring a lock this hart already holds panics.
+ * code it interrupted.  Acquiring a lock this hart already holds panics, and
+ * so does spinning for one far longer than any legitimate hold: both name
+ * the lock, its holder and where the holder took it.
  */
 #ifndef KERNEL_LOCK_SPINLOCK_H
 #define KERNEL_LOCK_SPINLOCK_H
@@ -17,6 +19,8 @@ struct spinlock {
 	uint locked;          /* 0 free, 1 held */
 	const char *name;     /* for panics and debugging */
 	struct cpu *cpu;      /* holder, when held */
+	uint64 taken_at[2];   /* holder: where acquire was called, and where
+	                         that function was called (deadlock reports) */
 };
 
 void initlock(struct spinlock *lk, const char *name);
