@@ -267,8 +267,8 @@ def process_listed(m, name, tries=10):
     started may not have run yet); return its pid."""
     for _ in range(tries):
         listing = ctrl_p(m)
-        found = re.search(r"^\s*(\d+) \S+\s+\S+\s+%s\s*$" % name, listing,
-                          re.M)
+        found = re.search(r"^\s*(\d+) \S+\s+\S+\s+%s(\s.*)?$" % name,
+                          listing, re.M)
         if found:
             return int(found[1])
     raise TestFailure("Ctrl-P did not list a process %s:\n%s" %
@@ -280,8 +280,8 @@ def test_ctrl_p_kill():
     with r.boot() as m:
         m.run("sleep 1000 &")
         pid = process_listed(m, "sleep")
-        assert_lines_match(ctrl_p(m), r"^\s*1 \S+\s+\S+\s+init$",
-                           r"^\s*2 \S+\s+\S+\s+sh$")
+        assert_lines_match(ctrl_p(m), r"^\s*1 \S+\s+\S+\s+init(\s.*)?$",
+                           r"^\s*2 \S+\s+\S+\s+sh(\s.*)?$")
         assert_equal(m.run("kill %d" % pid), "")
         time.sleep(0.5)
         listing = ctrl_p(m)
@@ -289,6 +289,20 @@ def test_ctrl_p_kill():
             raise TestFailure("process %d is still listed after kill:\n%s" %
                               (pid, listing))
         assert_equal(m.run("echo alive"), "alive\n")
+
+
+@test(2, "console: Ctrl-P says what each sleeping process waits for")
+def test_ctrl_p_waits():
+    with r.boot() as m:
+        m.run("sleep 1000 &")
+        m.run("sleep 1000 | cat &")
+        process_listed(m, "cat")
+        assert_lines_match(
+            ctrl_p(m),
+            r"^\s*1 sleep\s+-\s+init\s+a child to exit \(wait\)$",
+            r"^\s*2 sleep\s+-\s+sh\s+console 0x[0-9a-f]+$",
+            r"^\s*\d+ sleep\s+-\s+sleep\s+time to pass \(sleep\)$",
+            r"^\s*\d+ sleep\s+-\s+cat\s+pipe 0x[0-9a-f]+$")
 
 
 end_part("shell")

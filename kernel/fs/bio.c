@@ -217,6 +217,15 @@ brelse(struct buf *b)
 }
 
 /* Hold an extra reference so b stays cached while the log needs it. */
+int
+buffer_block(const struct sleeplock *sl)
+{
+	for (int i = 0; i < NBUF; i++)
+		if (sl == &bcache.buf[i].lock)
+			return bcache.buf[i].blockno;
+	return -1;
+}
+
 void
 bpin(struct buf *b)
 {

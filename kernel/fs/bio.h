@@ -17,6 +17,9 @@ int  bwrite_many(struct buf **bufs, int n);
 void brelse(struct buf *b);
 /* Keep b in the cache (the log holds it until it is installed). */
 void bpin(struct buf *b);
+/* The block whose cached buffer sl locks, or -1 when sl is no buffer's
+ * lock (procdump names waits with it). */
+int  buffer_block(const struct sleeplock *sl);
 void bunpin(struct buf *b);
 
 #endif /* KERNEL_FS_BIO_H */

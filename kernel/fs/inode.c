@@ -739,6 +739,15 @@ dinode_free(uint dev, uint inum)
  * start with one reference too many, and its own last iput would not free
  * it.
  */
+int
+inode_number(const struct sleeplock *sl)
+{
+	for (int i = 0; i < NINODE; i++)
+		if (sl == &itable.inode[i].lock)
+			return itable.inode[i].inum;
+	return -1;
+}
+
 void
 iput(struct inode *ip)
 {

@@ -54,6 +54,9 @@ struct inode *idup(struct inode *ip);
 int ilock(struct inode *ip);
 void iunlock(struct inode *ip);
 void iput(struct inode *ip);
+/* The number of the inode whose cache entry sl locks, or -1 when sl is no
+ * inode's lock (procdump names waits with it). */
+int  inode_number(const struct sleeplock *sl);
 void iunlockput(struct inode *ip);
 void iupdate(struct inode *ip);
 void itrunc(struct inode *ip);

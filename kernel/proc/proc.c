@@ -41,6 +41,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/fs/inode.h"
 #include "kernel/fs/log.h"
+#include "kernel/fs/bio.h"
 #include "kernel/proc/exec.h"
 #include "include/errno.h"
 #include "include/string.h"
@@ -256,12 +257,13 @@ yield(void)
 
 /* Sleep on chan.  proc_lock is held on entry and again on return. */
 static void
-sleep_locked(void *chan)
+sleep_locked(void *chan, struct spinlock *lk)
 {
 	struct proc *p = myproc();
 	struct proc **bucket = sleepq_bucket(chan);
 
 	p->chan = chan;
+	p->waitlock = lk;
 	p->state = SLEEPING;
 	p->qnext = *bucket;
 	*bucket = p;
@@ -275,7 +277,7 @@ sleep(void *chan, struct spinlock *lk)
 	 * wakeup takes proc_lock too.  So lk can go. */
 	acquire(&proc_lock);
 	release(lk);
-	sleep_locked(chan);
+	sleep_locked(chan, lk);
 	release(&proc_lock);
 	acquire(lk);
 }
@@ -546,7 +548,7 @@ wait(uint64 status_addr)
 			release(&proc_lock);
 			return -EINTR;
 		}
-		sleep_locked(p);   /* a child's exit wakes us: wakeup(parent) */
+		sleep_locked(p, &proc_lock);   /* a child's exit: wakeup(parent) */
 	}
 	pid = c->pid;
 	xstatus = c->xstatus;
@@ -659,8 +661,42 @@ either_copyin(void *dst, bool user_src, uint64 src, uint64 len)
 	return 0;
 }
 
-/* Ctrl-P: list the processes.  Takes no lock, so it works even when the
- * system is wedged; the picture may be slightly inconsistent. */
+/*
+ * What sleeping p waits for, in words, for procdump: from its channel and
+ * the lock it gave sleep().  A sleep lock (acquiresleep sleeps on the
+ * sleep lock itself, with its inner spinlock) is named with its holder, and
+ * for a buffer or an inode with its block or inode number, so that two
+ * processes waiting for each other show at a glance.  Other waits are named
+ * by their condition lock ("pipe", "console", "log", "ticks", ...) and the
+ * channel's address, which tells two pipes apart.
+ */
+static void
+print_wait(struct proc *p)
+{
+	struct spinlock *lk = p->waitlock;
+	struct sleeplock *sl = p->chan;
+
+	if (p->chan == p) {
+		printf("a child to exit (wait)");
+	} else if (lk == &sl->lk) {
+		int n;
+		if ((n = buffer_block(sl)) >= 0)
+			printf("buffer of block %d", n);
+		else if ((n = inode_number(sl)) >= 0)
+			printf("inode %d", n);
+		else
+			printf("%s", sl->name);
+		printf(", held by pid %d", __atomic_load_n(&sl->pid, __ATOMIC_RELAXED));
+	} else if (lk == &tickslock) {
+		printf("time to pass (sleep)");
+	} else {
+		printf("%s %p", lk ? lk->name : "?", p->chan);
+	}
+}
+
+/* Ctrl-P: list the processes, and what each sleeping one waits for.
+ * Takes no lock, so it works even when the system is wedged; the picture
+ * may be slightly inconsistent. */
 void
 procdump(void)
 {
@@ -669,13 +705,18 @@ procdump(void)
 		[RUNNABLE] = "runble", [RUNNING] = "run", [ZOMBIE] = "zombie",
 	};
 
-	printf("\n  pid state  hart name\n");
+	printf("\n  pid state  hart name             waits for\n");
 	for (struct proc *p = proc; p < &proc[NPROC]; p++) {
 		if (p->state == UNUSED)
 			continue;
 		if (p->state == RUNNING)
 			printf("%5d %-6s %4d %s\n", p->pid, names[p->state], p->hart, p->name);
-		else
+		else if (p->state != SLEEPING)
 			printf("%5d %-6s    - %s\n", p->pid, names[p->state], p->name);
+		else {
+			printf("%5d %-6s    - %-16s ", p->pid, names[p->state], p->name);
+			print_wait(p);
+			printf("\n");
+		}
 	}
 }

@@ -49,6 +49,8 @@ struct proc {
 	/* [proc_lock] */
 	enum procstate state;
 	void *chan;               /* sleeping on this, when SLEEPING */
+	struct spinlock *waitlock;  /* ... the lock sleep() was given, which
+	                               names the wait for procdump */
 	struct proc *qnext;       /* next on the run queue or a sleep queue */
 	int killed;               /* set by kill(); read without the lock */
 	int xstatus;              /* exit status, for the parent's wait() */
