@@ -20,6 +20,7 @@ CPUS   ?= $(or $(LAB_CPUS),3)   # harts QEMU gives the guest (1..8)
 MEM    ?= $(or $(LAB_MEM),128M) # guest RAM (128M..2G)
 DEBUG  ?= 0            # 1: build without optimisation, for stepping in gdb
 KTEST  ?= 0            # 1: a test kernel that can be made to fail (kernel/lib/ktest.h)
+LOCKDEP ?= $(DEBUG)     # 1: check the order locks are taken in (kernel/lock/lockdep.c)
 V      ?= 0            # 1: show every command
 
 # The cross toolchain: the first prefix whose gcc is on PATH.
@@ -104,12 +105,14 @@ kernel/kernel: $(KOBJS) build/kernel/ksymtab.o kernel/riscv/kernel.ld
 	$(Q)$(OBJDUMP) -S $@ > kernel/kernel.asm
 	$(Q)$(NM) -n $@ > kernel/kernel.sym
 
-build/kernel/%.o build/include/%.o: CFLAGS += -DKERNEL $(if $(filter 1,$(KTEST)),-DKTEST)
+build/kernel/%.o build/include/%.o: CFLAGS += -DKERNEL $(if $(filter 1,$(KTEST)),-DKTEST) \
+	$(if $(filter 1,$(strip $(LOCKDEP))),-DLOCKDEP)
 
 # Objects depend on the flags they were built with, recorded in build/flags,
 # so that switching DEBUG or KTEST rebuilds everything instead of mixing
 # optimised and unoptimised (or test and normal) code.
-BUILD_FLAGS := $(CC) $(CFLAGS) $(ASFLAGS) KTEST=$(strip $(KTEST))
+BUILD_FLAGS := $(CC) $(CFLAGS) $(ASFLAGS) KTEST=$(strip $(KTEST)) \
+	LOCKDEP=$(strip $(LOCKDEP))
 
 build/flags: FORCE
 	@mkdir -p build

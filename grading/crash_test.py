@@ -145,8 +145,9 @@ MUTANTS = [
 
 def build_test_kernel(tree, mutant=None):
     """Copy what the kernel is built from into tree, break it there if a
-    mutant is given, and build a KTEST=1 kernel: its path.  The real tree
-    and its build are never touched."""
+    mutant is given, and build a KTEST=1 kernel, with the lock-order
+    checker on (LOCKDEP=1): its path.  The real tree and its build are
+    never touched."""
     shutil.copy(os.path.join(ROOT, "Makefile"), tree)
     shutil.copytree(os.path.join(ROOT, "include"), os.path.join(tree, "include"))
     shutil.copytree(os.path.join(ROOT, "kernel"), os.path.join(tree, "kernel"),
@@ -161,7 +162,8 @@ def build_test_kernel(tree, mutant=None):
                                "MUTANTS in crash_test.py" % mutant["file"])
         with open(path, "w") as f:
             f.write(text.replace(mutant["old"], mutant["new"]))
-    r = subprocess.run(["make", "-s", "-j2", "KTEST=1", "kernel/kernel"],
+    r = subprocess.run(["make", "-s", "-j2", "KTEST=1", "LOCKDEP=1",
+                        "kernel/kernel"],
                        cwd=tree, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True)
     if r.returncode != 0:

@@ -31,6 +31,23 @@ static int lost_taken;    /* hart 0 holds `lost` and has forgotten it */
 
 static bool bootarg(const char *word);
 
+/* Take two locks one after the other, then the other way round: no
+ * deadlock on one hart, but the orders two harts could deadlock with. */
+static __attribute__((noinline)) void
+take_in_both_orders(void)
+{
+	static struct spinlock a = { .name = "ktest a" }, b = { .name = "ktest b" };
+
+	acquire(&a);
+	acquire(&b);
+	release(&b);
+	release(&a);
+	acquire(&b);
+	acquire(&a);            /* the checker stops here */
+	release(&a);
+	release(&b);
+}
+
 void
 ktest_hart_booted(void)
 {
@@ -51,6 +68,8 @@ ktest_hart_booted(void)
 		acquire(&again);
 		acquire(&again);
 	}
+	if (bootarg("ktest.lockorder") && cpuid() == 0)
+		take_in_both_orders();
 }
 
 /* ---- the disk-write record ---------------------------------------------- */

@@ -17,6 +17,9 @@
  *                           it; hart 1 then asks for it, spins, and after
  *                           10 s reports the deadlock (kernel/lock/spinlock.c)
  *   bootargs ktest.lockagain hart 0 asks at boot for a lock it holds
+ *   bootargs ktest.lockorder hart 0 takes two locks in one order, then in
+ *                           the other: in a LOCKDEP build the lock-order
+ *                           checker reports it (kernel/lock/lockdep.c)
  *
  * And one recorder, for the crash tests (grading/crash_test.py):
  *   bootargs ktest.writelog  print every block the disk driver writes and

@@ -21,6 +21,7 @@
 #include "kernel/riscv/machine.h"
 #include "kernel/riscv/trap.h"
 #include "kernel/lib/ksym.h"
+#include "kernel/lock/lockdep.h"
 #include "include/param.h"
 
 /*
@@ -134,6 +135,7 @@ acquire(struct spinlock *lk)
 	 * caller's return address just below that frame. */
 	lk->taken_at[0] = fp[-1];
 	lk->taken_at[1] = ((uint64 *)fp[-2])[-1];
+	lockdep_acquired(c, lk);
 }
 
 void
@@ -143,6 +145,7 @@ release(struct spinlock *lk)
 
 	if (!lk->locked || lk->cpu != c)
 		panic("release: lock %s is not held by this hart", lk->name);
+	lockdep_released(c, lk);
 	lk->cpu = NULL;
 	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
 	interrupts_restore(c);

@@ -29,6 +29,8 @@ struct context {
 	uint64 s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
 };
 
+#define NHELD 8                 /* spinlocks one hart may hold at once */
+
 /* Per-hart state. tp holds the hart's index into cpus[]. */
 struct cpu {
 	struct proc *proc;        /* process running here, or NULL */
@@ -38,6 +40,10 @@ struct cpu {
 	uint64 hartid;            /* the hart's id, as SBI and the PLIC know it */
 	bool idle;                /* [proc_lock] waiting in wfi for work */
 	uint64 idle_instret;      /* [own hart] instret counted while idle */
+	/* [own hart] the spinlocks this hart holds, oldest first: kept in
+	 * LOCKDEP builds only (kernel/lock/lockdep.c) */
+	struct spinlock *held[NHELD];
+	int nheld;
 };
 
 extern struct cpu cpus[NCPU];
