@@ -27,6 +27,8 @@ the guest's shell.
                          and where the holder took it
   lock_again_report      with ktest.lockagain, hart 0 asks for a lock it
                          holds, and panics at once with the same report
+  sleep_held_report      with ktest.sleepheld, the sleep system call takes
+                         a lock before it sleeps: sleep() panics naming it
   lock_order_report      with ktest.lockorder, hart 0 takes two locks in
                          both orders; the lock-order checker (the test
                          kernel is a LOCKDEP build) reports both orders
@@ -430,6 +432,24 @@ def lock_lost_report():
 @check
 def lock_again_report():
     lock_report("ktest.lockagain", "this hart already holds", "ktest again", 60)
+
+
+@check
+def sleep_held_report():
+    guest = tmp = None
+    try:
+        guest, tmp = boot_test_kernel("ktest.sleepheld")
+        guest.expect(r"^\$ ", 60)
+        guest.send("sleep 1\n")
+        guest.expect(r'^panic: sleep: would sleep holding lock "ktest held", '
+                     r'held by hart \d, taken in sys_sleep\+0x[0-9a-f]+ '
+                     r'called from syscall\+0x[0-9a-f]+$', 30)
+        guest.expect(r"^backtrace:", 30)
+    finally:
+        if guest:
+            guest.close()
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 @check

@@ -27,7 +27,7 @@ ktest_console_key(int c)
 /* ---- locks that deadlock ------------------------------------------------- */
 
 static struct spinlock lost = { .name = "ktest lost" };
-static int lost_taken;    /* hart 0 holds `lost` and has forgotten it */
+static int lost_taken;    /* hart 0 holds `lost`, and will forever */
 
 static bool bootarg(const char *word);
 
@@ -56,8 +56,9 @@ ktest_hart_booted(void)
 	if (bootarg("ktest.lostlock")) {
 		if (cpuid() == 0) {
 			acquire(&lost);
-			pop_off();      /* back to normal, the lock still taken */
 			__atomic_store_n(&lost_taken, 1, __ATOMIC_RELEASE);
+			for (;;)
+				;       /* a holder stuck for good */
 		} else if (cpuid() == 1) {
 			while (!__atomic_load_n(&lost_taken, __ATOMIC_ACQUIRE))
 				;
@@ -70,6 +71,15 @@ ktest_hart_booted(void)
 	}
 	if (bootarg("ktest.lockorder") && cpuid() == 0)
 		take_in_both_orders();
+}
+
+void
+ktest_syscall_sleep(void)
+{
+	static struct spinlock held = { .name = "ktest held" };
+
+	if (bootarg("ktest.sleepheld"))
+		acquire(&held);         /* and sleep with it: sleep() reports */
 }
 
 /* ---- the disk-write record ---------------------------------------------- */

@@ -13,9 +13,12 @@
  * The triggers:
  *   Ctrl-\ on the console   panic (the key Unix terminals use for "quit
  *                           and dump core")
- *   bootargs ktest.lostlock  hart 0 takes a lock at boot and never releases
- *                           it; hart 1 then asks for it, spins, and after
- *                           10 s reports the deadlock (kernel/lock/spinlock.c)
+ *   bootargs ktest.lostlock  hart 0 takes a lock at boot and gets stuck
+ *                           holding it; hart 1 then asks for it, spins, and
+ *                           after 10 s reports the deadlock
+ *                           (kernel/lock/spinlock.c)
+ *   bootargs ktest.sleepheld the sleep system call takes a lock before it
+ *                           sleeps: sleep() reports it
  *   bootargs ktest.lockagain hart 0 asks at boot for a lock it holds
  *   bootargs ktest.lockorder hart 0 takes two locks in one order, then in
  *                           the other: in a LOCKDEP build the lock-order
@@ -38,6 +41,8 @@ struct buf;
 void ktest_console_key(int c);
 /* Called by each hart at the end of its boot, before its scheduler. */
 void ktest_hart_booted(void);
+/* Called by the sleep system call before it takes tickslock. */
+void ktest_syscall_sleep(void);
 /* Called by the disk driver, holding its lock, as it queues a request to
  * write the run bufs[0..n-1] (consecutive blocks), or a cache flush. */
 void ktest_disk_write(struct buf **bufs, int n);
@@ -51,6 +56,11 @@ ktest_console_key(int c)
 
 static inline void
 ktest_hart_booted(void)
+{
+}
+
+static inline void
+ktest_syscall_sleep(void)
 {
 }
 

@@ -8,7 +8,8 @@
  * watches the orders instead of waiting for the deadlock:
  *
  *   - each hart keeps the spinlocks it holds, in the order it took them
- *     (struct cpu's held[]);
+ *     (struct cpu's held[]), which also lets sleep() and sched() name a
+ *     lock held where none may be;
  *   - when it takes lock L while holding H, the pair "H before L" is
  *     recorded, the first time it is seen, with where each was taken;
  *   - if "L before H" was recorded earlier, the two orders can deadlock:
@@ -102,21 +103,31 @@ lockdep_acquired(struct cpu *c, struct spinlock *lk)
 		if (c->held[i]->name != lk->name)
 			check_pair(c->held[i], lk);
 	if (c->nheld == NHELD)
-		panic("lockdep: a hart holds more than %d spinlocks", NHELD);
+		lock_panic("lockdep: a hart holds more than NHELD spinlocks, the last",
+			   lk);
 	c->held[c->nheld++] = lk;
 }
 
 void
 lockdep_released(struct cpu *c, struct spinlock *lk)
 {
-	for (int i = c->nheld - 1; i >= 0; i--) {
-		if (c->held[i] == lk) {
-			for (; i < c->nheld - 1; i++)
-				c->held[i] = c->held[i + 1];
-			c->nheld--;
-			return;
-		}
-	}
-	panic("lockdep: %s released but not held", lk->name);
+	int i = c->nheld - 1;
+
+	while (i >= 0 && c->held[i] != lk)
+		i--;
+	if (i < 0)
+		lock_panic("lockdep: released but not listed as held:", lk);
+	for (; i < c->nheld - 1; i++)
+		c->held[i] = c->held[i + 1];
+	c->nheld--;
+}
+
+struct spinlock *
+lockdep_other_held(struct cpu *c, struct spinlock *lk)
+{
+	for (int i = 0; i < c->nheld; i++)
+		if (c->held[i] != lk)
+			return c->held[i];
+	return NULL;
 }
 #endif

@@ -14,6 +14,9 @@ struct cpu;
 /* acquire() has just taken lk on hart c; release() is about to free it. */
 void lockdep_acquired(struct cpu *c, struct spinlock *lk);
 void lockdep_released(struct cpu *c, struct spinlock *lk);
+/* A spinlock hart c holds other than lk, or NULL (always NULL without
+ * LOCKDEP, which alone keeps the list). */
+struct spinlock *lockdep_other_held(struct cpu *c, struct spinlock *lk);
 #else
 static inline void
 lockdep_acquired(struct cpu *c, struct spinlock *lk)
@@ -27,6 +30,14 @@ lockdep_released(struct cpu *c, struct spinlock *lk)
 {
 	(void)c;
 	(void)lk;
+}
+
+static inline struct spinlock *
+lockdep_other_held(struct cpu *c, struct spinlock *lk)
+{
+	(void)c;
+	(void)lk;
+	return 0;
 }
 #endif
 

@@ -63,7 +63,7 @@ interrupts_restore(struct cpu *c)
 }
 
 /* Panic about lk, naming its holder and where the holder took it. */
-static void __attribute__((noreturn))
+void
 lock_panic(const char *what, struct spinlock *lk)
 {
 	uint64 off0 = 0, off1 = 0;

@@ -33,6 +33,10 @@ bool holding(struct spinlock *lk);
  * build, and the panic's backtrace names the caller that broke the rule.
  */
 void assert_holding(struct spinlock *lk);
+/* Panic with the report: what, lk's name, its holder and where the holder
+ * took it ("... lock "pipe", held by hart 1, taken in pipewrite+0x3c
+ * called from filewrite+0x58"). */
+__attribute__((noreturn)) void lock_panic(const char *what, struct spinlock *lk);
 
 /* Interrupt disabling that nests: push_off twice needs pop_off twice. */
 void push_off(void);

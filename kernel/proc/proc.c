@@ -42,6 +42,7 @@
 #include "kernel/fs/inode.h"
 #include "kernel/fs/log.h"
 #include "kernel/fs/bio.h"
+#include "kernel/lock/lockdep.h"
 #include "kernel/proc/exec.h"
 #include "include/errno.h"
 #include "include/string.h"
@@ -165,6 +166,22 @@ wakeup_locked(void *chan)
 /* ---- switching ----------------------------------------------------------- */
 
 /*
+ * This hart holds a spinlock besides lk where it may hold only lk (push_off
+ * depth above 1): panic, naming the other lock in LOCKDEP builds, which
+ * keep the list of locks each hart holds.
+ */
+static void __attribute__((noreturn))
+extra_lock_panic(const char *what, struct spinlock *lk)
+{
+	struct spinlock *other = lockdep_other_held(mycpu(), lk);
+
+	if (other != NULL)
+		lock_panic(what, other);
+	panic("%s a spinlock besides \"%s\" (a DEBUG=1 build names it)", what,
+	      lk->name);
+}
+
+/*
  * Wait in wfi for an interrupt (interrupts are off, but a pending one
  * still ends wfi), with the clock stopped if nobody needs its ticks
  * (kernel/riscv/trap.c explains).  The instructions the hart counts meanwhile are kept,
@@ -236,7 +253,7 @@ sched(void)
 
 	assert_holding(&proc_lock);
 	if (mycpu()->noff != 1)
-		panic("sched: other locks held");
+		extra_lock_panic("sched: switching away holding", &proc_lock);
 	if (p->state == RUNNING)
 		panic("sched: process still RUNNING");
 	if (intr_get())
@@ -273,6 +290,11 @@ sleep_locked(void *chan, struct spinlock *lk)
 void
 sleep(void *chan, struct spinlock *lk)
 {
+	/* Sleeping with another spinlock held would leave it taken, with
+	 * interrupts off, for as long as we sleep.  (lk is held, so
+	 * interrupts are off and mycpu is safe.) */
+	if (mycpu()->noff != 1)
+		extra_lock_panic("sleep: would sleep holding", lk);
 	/* Once we hold proc_lock, no wakeup(chan) can slip in unseen:
 	 * wakeup takes proc_lock too.  So lk can go. */
 	acquire(&proc_lock);

@@ -41,7 +41,8 @@ struct cpu {
 	bool idle;                /* [proc_lock] waiting in wfi for work */
 	uint64 idle_instret;      /* [own hart] instret counted while idle */
 	/* [own hart] the spinlocks this hart holds, oldest first: kept in
-	 * LOCKDEP builds only (kernel/lock/lockdep.c) */
+	 * LOCKDEP builds (kernel/lock/lockdep.c), to check their order and
+	 * name a lock held where none may be */
 	struct spinlock *held[NHELD];
 	int nheld;
 };

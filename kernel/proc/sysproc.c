@@ -15,6 +15,7 @@
 #include "include/string.h"
 #include "include/param.h"
 #include "include/sysinfo.h"
+#include "kernel/lib/ktest.h"
 
 uint64
 sys_fork(void)
@@ -78,6 +79,7 @@ sys_sleep(void)
 	argint(0, &n);
 	if (n < 0)
 		return -EINVAL;
+	ktest_syscall_sleep();      /* test kernels only: kernel/lib/ktest.h */
 	acquire(&tickslock);
 	start = clock_ticks();
 	tick_sleepers++;           /* idle harts keep ticking for us */
