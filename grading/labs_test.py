@@ -2,7 +2,8 @@
 """Check the lab machinery, and that every lab's solution still scores full.
 
 Everything happens in scratch repositories made from this tree's files
-(tracked and untracked, not ignored), never in the tree itself.
+(tracked and untracked, not ignored; while a lab is in progress, the base
+commit it started from), never in the tree itself.
 
 1. The machinery, on a small lab written here ("demo": a starter program
    that is wrong, a solution, a lab test program in labs/demo/user/, a
@@ -85,12 +86,32 @@ def git(tree, *args):
               list(args), tree)
 
 
+def lab_base():
+    """While a lab is in progress here, the commit it started from: the
+    base system, which every lab starts from; else None."""
+    lab = labtool.current_lab(ROOT)
+    if lab == "base":
+        return None
+    status, out = git(ROOT, "rev-parse", "-q", "--verify",
+                      "lab-%s-start^" % lab)
+    return out.strip() if status == 0 else None
+
+
 def scratch_repo(dest, extra=None):
     """A repository at dest holding this tree's files (as the working tree
-    has them) plus extra {path: text}, committed once."""
-    files = subprocess.run(["git", "ls-files", "-z", "-c", "-o",
-                            "--exclude-standard"], cwd=ROOT, check=True,
-                           stdout=subprocess.PIPE, text=True).stdout
+    has them; or, while a lab is in progress, as the base system it
+    started from has them) plus extra {path: text}, committed once."""
+    base = lab_base()
+    if base:
+        os.makedirs(dest, exist_ok=True)
+        tar = subprocess.run(["git", "archive", base], cwd=ROOT, check=True,
+                             stdout=subprocess.PIPE).stdout
+        subprocess.run(["tar", "-x", "-C", dest], input=tar, check=True)
+        files = ""
+    else:
+        files = subprocess.run(["git", "ls-files", "-z", "-c", "-o",
+                                "--exclude-standard"], cwd=ROOT, check=True,
+                               stdout=subprocess.PIPE, text=True).stdout
     for f in sorted(set(files.split("\0"))):
         src = os.path.join(ROOT, f)
         if not f or not os.path.isfile(src):
