@@ -40,6 +40,7 @@ check failed.
 """
 
 import atexit
+import contextlib
 import os
 import re
 import shlex
@@ -330,16 +331,25 @@ def test_kernel():
     return _test_kernel
 
 
-def boot_test_kernel(bootargs=""):
+@contextlib.contextmanager
+def test_guest(bootargs=""):
     """Boot the test kernel on two harts with a copy of fs.img (and the
-    given bootargs): the Process, and the scratch directory to remove."""
+    given bootargs), for a `with` block: the Process.  At the end QEMU is
+    stopped and the copy removed."""
     tmp = tempfile.mkdtemp(prefix="rivet-ktest-img-")
-    image = os.path.join(tmp, "fs.img")
-    shutil.copyfile(os.path.join(ROOT, "fs.img"), image)
-    argv = qemu_argv(test_kernel(), image)
-    if bootargs:
-        argv += ["-append", bootargs]
-    return Process(argv, stdin=True, cwd=ROOT), tmp
+    guest = None
+    try:
+        image = os.path.join(tmp, "fs.img")
+        shutil.copyfile(os.path.join(ROOT, "fs.img"), image)
+        argv = qemu_argv(test_kernel(), image)
+        if bootargs:
+            argv += ["-append", bootargs]
+        guest = Process(argv, stdin=True, cwd=ROOT)
+        yield guest
+    finally:
+        if guest:
+            guest.close()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def build_test_kernel(tree):
@@ -374,10 +384,7 @@ def qemu_argv(kernel, image):
 
 @check
 def panic_backtrace():
-    guest = tmp = None
-    try:
-        kernel = test_kernel()
-        guest, tmp = boot_test_kernel()
+    with test_guest() as guest:
         guest.expect(r"^\$ ", 60)
         guest.send("\x1c")                       # Ctrl-\
         guest.expect(r"^panic: test kernel: Ctrl-\\ typed on the console", 30)
@@ -389,39 +396,27 @@ def panic_backtrace():
         for name in ("ktest_console_key", "console_intr", "uart_intr"):
             if name not in frames:
                 raise AssertionError("no frame %s in:\n%s" % (name, guest.tail()))
-        r = subprocess.run(
-            [sys.executable, os.path.join(ROOT, "kernel", "lib", "backtrace.py"),
-             "--kernel", kernel], input=console, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True)
-        expect_in(r.stdout, r"^#0\s+0x[0-9a-f]+\s+kernel/lib/ktest\.c:\d+\s+ktest_console_key$")
-        expect_in(r.stdout, r"^#1\s+0x[0-9a-f]+\s+kernel/dev/console\.c:\d+\s+console_intr$")
-        expect_in(r.stdout, r"^#2\s+0x[0-9a-f]+\s+kernel/riscv/uart\.c:\d+\s+uart_intr$")
-        if "??" in r.stdout or "warning" in r.stdout or r.returncode != 0:
-            raise AssertionError("backtrace.py did not resolve every frame:\n"
-                                 + r.stdout)
-    finally:
-        if guest:
-            guest.close()
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
+    r = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "kernel", "lib", "backtrace.py"),
+         "--kernel", test_kernel()], input=console, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    expect_in(r.stdout, r"^#0\s+0x[0-9a-f]+\s+kernel/lib/ktest\.c:\d+\s+ktest_console_key$")
+    expect_in(r.stdout, r"^#1\s+0x[0-9a-f]+\s+kernel/dev/console\.c:\d+\s+console_intr$")
+    expect_in(r.stdout, r"^#2\s+0x[0-9a-f]+\s+kernel/riscv/uart\.c:\d+\s+uart_intr$")
+    if "??" in r.stdout or "warning" in r.stdout or r.returncode != 0:
+        raise AssertionError("backtrace.py did not resolve every frame:\n"
+                             + r.stdout)
 
 
 def lock_report(bootargs, what, lock, timeout):
     """Boot the test kernel with bootargs and expect, within timeout
     seconds, the deadlock panic what for lock, naming hart 0 as its holder
     and the boot hook (called from kmain) as where it took it."""
-    guest = tmp = None
-    try:
-        guest, tmp = boot_test_kernel(bootargs)
+    with test_guest(bootargs) as guest:
         guest.expect(r'^panic: deadlock: %s lock "%s", held by hart 0, taken '
                      r'in ktest_hart_booted\+0x[0-9a-f]+ called from '
                      r'kmain\+0x[0-9a-f]+$' % (what, lock), timeout)
         guest.expect(r"^backtrace:", 30)
-    finally:
-        if guest:
-            guest.close()
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 @check
@@ -436,27 +431,18 @@ def lock_again_report():
 
 @check
 def sleep_held_report():
-    guest = tmp = None
-    try:
-        guest, tmp = boot_test_kernel("ktest.sleepheld")
+    with test_guest("ktest.sleepheld") as guest:
         guest.expect(r"^\$ ", 60)
         guest.send("sleep 1\n")
         guest.expect(r'^panic: sleep: would sleep holding lock "ktest held", '
                      r'held by hart \d, taken in sys_sleep\+0x[0-9a-f]+ '
                      r'called from syscall\+0x[0-9a-f]+$', 30)
         guest.expect(r"^backtrace:", 30)
-    finally:
-        if guest:
-            guest.close()
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 @check
 def lock_order_report():
-    guest = tmp = None
-    try:
-        guest, tmp = boot_test_kernel("ktest.lockorder")
+    with test_guest("ktest.lockorder") as guest:
         guest.expect(r'^panic: lock order: "ktest a" taken in '
                      r'take_in_both_orders while holding "ktest b" \(taken in '
                      r'take_in_both_orders\),$', 60)
@@ -464,11 +450,6 @@ def lock_order_report():
                      r'while holding "ktest a" \(taken in take_in_both_orders\):$',
                      10)
         guest.expect(r"^backtrace:", 30)
-    finally:
-        if guest:
-            guest.close()
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run_checks(checks):
