@@ -24,7 +24,9 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "grading"))
 import appendices  # noqa: E402
+import labtool  # noqa: E402
 import check  # noqa: E402
 import render  # noqa: E402
 from source_index import SourceIndex, scan_c  # noqa: E402
@@ -43,23 +45,10 @@ class Skip(Exception):
 
 # ---- helpers ----------------------------------------------------------------
 
-def lab_base(root=ROOT):
-    """While a lab is in progress in root (lab.conf names one), the commit
-    the lab started from, the base system that the book describes; else
-    None.  (make lab tags the lab's first commit lab-NAME-start.)"""
-    lab = appendices.lab_in_progress(root)
-    if lab is None:
-        return None
-    r = subprocess.run(["git", "rev-parse", "-q", "--verify",
-                        "lab-%s-start^{commit}^" % lab], cwd=root,
-                       capture_output=True, text=True)
-    return r.stdout.strip() if r.returncode == 0 else None
-
-
 class TreeCopy:
     """A temporary copy of the source tree (without build products), to
     break on purpose.  During a lab the copy is the base system instead
-    (the commit the lab started from, lab_base): the tests break the tree
+    (the commit the lab started from, labtool.lab_base): the tests break the tree
     the book describes, and a call the lab adds, or its lab.conf, would
     change what they expect."""
 
@@ -72,13 +61,9 @@ class TreeCopy:
     def __enter__(self):
         self.tmp = tempfile.mkdtemp(prefix="book-test-")
         self.root = os.path.join(self.tmp, "tree")
-        base = lab_base(self.source)
+        base = labtool.lab_base(self.source)
         if base:
-            os.makedirs(self.root)
-            tar = subprocess.run(["git", "archive", base], cwd=self.source,
-                                 stdout=subprocess.PIPE, check=True).stdout
-            subprocess.run(["tar", "-x", "-C", self.root], input=tar,
-                           check=True)
+            labtool.extract(base, self.root, self.source)
         else:
             shutil.copytree(self.source, self.root, ignore=self.IGNORE,
                             symlinks=True)

@@ -86,27 +86,13 @@ def git(tree, *args):
               list(args), tree)
 
 
-def lab_base():
-    """While a lab is in progress here, the commit it started from: the
-    base system, which every lab starts from; else None."""
-    lab = labtool.current_lab(ROOT)
-    if lab == "base":
-        return None
-    status, out = git(ROOT, "rev-parse", "-q", "--verify",
-                      "lab-%s-start^" % lab)
-    return out.strip() if status == 0 else None
-
-
 def scratch_repo(dest, extra=None):
     """A repository at dest holding this tree's files (as the working tree
     has them; or, while a lab is in progress, as the base system it
     started from has them) plus extra {path: text}, committed once."""
-    base = lab_base()
+    base = labtool.lab_base(ROOT)
     if base:
-        os.makedirs(dest, exist_ok=True)
-        tar = subprocess.run(["git", "archive", base], cwd=ROOT, check=True,
-                             stdout=subprocess.PIPE).stdout
-        subprocess.run(["tar", "-x", "-C", dest], input=tar, check=True)
+        labtool.extract(base, dest, ROOT)
         files = ""
     else:
         files = subprocess.run(["git", "ls-files", "-z", "-c", "-o",

@@ -155,17 +155,32 @@ def apply_lab_dir(src, dest):
 
 # ---- make lab ----------------------------------------------------------------
 
+def lab_base(root=ROOT):
+    """While a lab is in progress in root, the commit it started from (the
+    parent of its tag lab-NAME-start): the base system.  Else None."""
+    lab = current_lab(root)
+    if lab == "base":
+        return None
+    p = git("rev-parse", "-q", "--verify", "lab-%s-start^{commit}^" % lab,
+            cwd=root, check=False)
+    return p.stdout.strip() if p.returncode == 0 else None
+
+
+def extract(rev, dest, root=ROOT):
+    """Write the files of commit rev of root into the directory dest."""
+    os.makedirs(dest, exist_ok=True)
+    archive = subprocess.run(["git", "archive", "--format=tar", rev],
+                             cwd=root, stdout=subprocess.PIPE, check=True)
+    subprocess.run(["tar", "-x", "-C", dest], input=archive.stdout,
+                   check=True)
+
+
 def start_point(root=ROOT):
     """Where a new lab's branch starts: the commit the lab in progress
     started from, so that each lab begins from the base system (and from
     the same commit as the autograder's start); with no lab in
     progress, HEAD."""
-    tag = "lab-%s-start" % current_lab(root)
-    if current_lab(root) != "base" and git(
-            "rev-parse", "-q", "--verify", "refs/tags/" + tag, cwd=root,
-            check=False).returncode == 0:
-        return git("rev-parse", tag + "^", cwd=root)
-    return git("rev-parse", "HEAD", cwd=root)
+    return lab_base(root) or git("rev-parse", "HEAD", cwd=root)
 
 
 def start(name, root=ROOT, quiet=False):
@@ -323,10 +338,7 @@ def export(dest, root=ROOT, quiet=False):
     os.makedirs(dest, exist_ok=True)
     files = git("ls-tree", "-r", "-z", "--name-only", "HEAD",
                 cwd=root).split("\0")
-    archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"],
-                             cwd=root, stdout=subprocess.PIPE, check=True)
-    subprocess.run(["tar", "-x", "-C", dest], input=archive.stdout,
-                   check=True)
+    extract("HEAD", dest, root)
     for f in files:
         if f and staff_only(f):
             os.unlink(os.path.join(dest, f))

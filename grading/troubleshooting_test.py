@@ -29,6 +29,7 @@ import tempfile
 
 from gdb_test import run_checks
 from gradelib import ROOT
+import labtool
 
 GUIDE = os.path.join(ROOT, "book", "appendix-d-troubleshooting.md")
 
@@ -153,34 +154,15 @@ def refusal(cwd, *args):
 
 
 @check
-def lab_base():
-    """While a lab is in progress, the commit it started from (the base
-    system); else None."""
-    try:
-        with open(os.path.join(ROOT, "lab.conf")) as f:
-            m = re.search(r"^\s*LAB\s*:?=\s*(\S+)", f.read(), re.M)
-    except OSError:
-        return None
-    if not m or m.group(1) == "base":
-        return None
-    r = subprocess.run(["git", "rev-parse", "-q", "--verify",
-                        "lab-%s-start^" % m.group(1)], cwd=ROOT,
-                       stdout=subprocess.PIPE, text=True)
-    return r.stdout.strip() if r.returncode == 0 else None
-
-
 def lab_messages():
     tmp = tempfile.mkdtemp(prefix="rivet-messages-")
     try:
         repo = os.path.join(tmp, "rivet")
-        base = lab_base()
+        base = labtool.lab_base(ROOT)
         if base:
             # Inside a lab, a fresh copy of the base system is what the
             # appendix describes.
-            os.makedirs(repo)
-            tar = subprocess.run(["git", "archive", base], cwd=ROOT,
-                                 stdout=subprocess.PIPE, check=True).stdout
-            subprocess.run(["tar", "-x", "-C", repo], input=tar, check=True)
+            labtool.extract(base, repo, ROOT)
         else:
             files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT,
                                    stdout=subprocess.PIPE, check=True).stdout
