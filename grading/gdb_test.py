@@ -54,6 +54,7 @@ import threading
 import time
 import traceback
 
+from crash_test import build_test_kernel
 from gradelib import ROOT, TIMEOUT_SCALE
 
 GDB_NAMES = ("riscv64-unknown-elf-gdb", "riscv64-elf-gdb",
@@ -322,7 +323,9 @@ _test_kernel = None
 
 def test_kernel():
     """A KTEST=1 kernel, built once per run in a scratch directory (removed
-    at exit): its path."""
+    at exit), as the crash tests build theirs: its path.  It is a LOCKDEP
+    build too, so booting it to a prompt shows that the lock-order checker
+    finds nothing wrong with the kernel's own locks."""
     global _test_kernel
     if _test_kernel is None:
         tmp = tempfile.mkdtemp(prefix="rivet-ktest-")
@@ -350,25 +353,6 @@ def test_guest(bootargs=""):
         if guest:
             guest.close()
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def build_test_kernel(tree):
-    """Copy what the kernel is built from into tree and build a KTEST=1
-    kernel there, leaving the real tree's build alone.  It is a LOCKDEP
-    build too: booting it to a prompt shows the lock-order checker finds
-    nothing wrong with the kernel's own locks."""
-    shutil.copy(os.path.join(ROOT, "Makefile"), tree)
-    shutil.copytree(os.path.join(ROOT, "include"), os.path.join(tree, "include"))
-    shutil.copytree(os.path.join(ROOT, "kernel"), os.path.join(tree, "kernel"),
-                    ignore=shutil.ignore_patterns(
-                        "kernel", "kernel.asm", "kernel.sym", "__pycache__"))
-    r = subprocess.run(["make", "-s", "-j2", "KTEST=1", "LOCKDEP=1",
-                        "kernel/kernel"],
-                       cwd=tree, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True)
-    if r.returncode != 0:
-        raise AssertionError("make KTEST=1 kernel/kernel failed:\n" + r.stdout)
-    return os.path.join(tree, "kernel", "kernel")
 
 
 def qemu_argv(kernel, image):
