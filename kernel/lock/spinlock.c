@@ -77,6 +77,13 @@ lock_panic(const char *what, struct spinlock *lk)
 	      (unsigned long)off1);
 }
 
+/* Is lk held by hart c? */
+static inline bool
+held_by(struct spinlock *lk, struct cpu *c)
+{
+	return lk->locked && lk->cpu == c;
+}
+
 /* Try to take lk once. */
 static inline bool
 try_take(struct spinlock *lk)
@@ -125,7 +132,7 @@ acquire(struct spinlock *lk)
 	uint64 *fp = __builtin_frame_address(0);
 	struct cpu *c = interrupts_off();
 
-	if (lk->locked && lk->cpu == c)
+	if (held_by(lk, c))
 		lock_panic("deadlock: this hart already holds", lk);
 	if (!try_take(lk))
 		spin(lk);
@@ -143,7 +150,7 @@ release(struct spinlock *lk)
 {
 	struct cpu *c = mycpu();
 
-	if (!lk->locked || lk->cpu != c)
+	if (!held_by(lk, c))
 		panic("release: lock %s is not held by this hart", lk->name);
 	lockdep_released(c, lk);
 	lk->cpu = NULL;
@@ -155,7 +162,7 @@ release(struct spinlock *lk)
 bool
 holding(struct spinlock *lk)
 {
-	return lk->locked && lk->cpu == mycpu();
+	return held_by(lk, mycpu());
 }
 
 void
