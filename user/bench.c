@@ -34,24 +34,15 @@ die(const char *what)
 	exit(1);
 }
 
-static uint64
-idle_instret(void)
+/* The system's counters now (sysinfo). */
+static struct sysinfo
+counters(void)
 {
 	struct sysinfo info;
 
 	if (sysinfo(&info) < 0)
 		die("sysinfo");
-	return info.idleinstret;
-}
-
-static uint64
-total_memory(void)
-{
-	struct sysinfo info;
-
-	if (sysinfo(&info) < 0)
-		die("sysinfo");
-	return info.totalpages * 4096;
+	return info;
 }
 
 /* A timed window: the instruction counter and the idle count at its start. */
@@ -66,7 +57,7 @@ window_open(void)
 
 	sleep(1);      /* start just after a clock tick, so that every run */
 	               /* takes the same number of ticks inside the window */
-	w.idle = idle_instret();
+	w.idle = counters().idleinstret;
 	w.start = rdinstret();
 	return w;
 }
@@ -77,7 +68,7 @@ report(const char *name, struct window w, uint64 ops, const char *unit,
        uint64 target)
 {
 	uint64 end = rdinstret();
-	uint64 idle = idle_instret() - w.idle;
+	uint64 idle = counters().idleinstret - w.idle;
 	uint64 instructions = end - w.start - idle;
 	uint64 whole = instructions / ops;
 	uint64 tenths = (instructions * 10 / ops) % 10;
@@ -241,16 +232,6 @@ bench_reread(void)
 	unlink("bench.tmp");
 }
 
-static uint64
-disk_writes(void)
-{
-	struct sysinfo info;
-
-	if (sysinfo(&info) < 0)
-		die("sysinfo");
-	return info.diskwrites;
-}
-
 /*
  * Write a 1 MiB file from the start in 64 KiB writes and count the disk
  * write requests.  A warm-up pass writes it first, so the measured pass
@@ -269,14 +250,14 @@ bench_filewrite(void)
 		if ((fd = open("bench.w", O_CREATE | O_TRUNC | O_WRONLY)) < 0)
 			die("bench.w");
 		if (pass == 1)
-			writes = disk_writes();
+			writes = counters().diskwrites;
 		for (int done = 0; done < size; done += sizeof(buf))
 			if (write(fd, buf, sizeof(buf)) != sizeof(buf))
 				die("write bench.w");
 		close(fd);
 	}
 	printf("%-22s %8lu writes/MiB  (a 1 MiB file in 64 KiB writes)\n",
-	       "disk writes: file", (unsigned long)(disk_writes() - writes));
+	       "disk writes: file", (unsigned long)(counters().diskwrites - writes));
 	unlink("bench.w");
 }
 
@@ -288,7 +269,7 @@ bench_disk_writes(void)
 	uint64 before;
 	char name[16];
 
-	before = disk_writes();
+	before = counters().diskwrites;
 	for (int i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "bw%d", i);
 		if ((fd = open(name, O_CREATE | O_WRONLY)) < 0)
@@ -296,8 +277,8 @@ bench_disk_writes(void)
 		close(fd);
 	}
 	printf("%-22s %8lu writes/op  (create an empty file)\n", "disk writes: create",
-	       (unsigned long)((disk_writes() - before) / n));
-	before = disk_writes();
+	       (unsigned long)((counters().diskwrites - before) / n));
+	before = counters().diskwrites;
 	for (int i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "bw%d", i);
 		if ((fd = open(name, O_WRONLY)) < 0 || write(fd, buf, 4096) != 4096)
@@ -305,15 +286,15 @@ bench_disk_writes(void)
 		close(fd);
 	}
 	printf("%-22s %8lu writes/op  (first 4 KiB block of a file)\n", "disk writes: write",
-	       (unsigned long)((disk_writes() - before) / n));
-	before = disk_writes();
+	       (unsigned long)((counters().diskwrites - before) / n));
+	before = counters().diskwrites;
 	for (int i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "bw%d", i);
 		if (unlink(name) < 0)
 			die(name);
 	}
 	printf("%-22s %8lu writes/op  (remove a one-block file)\n", "disk writes: unlink",
-	       (unsigned long)((disk_writes() - before) / n));
+	       (unsigned long)((counters().diskwrites - before) / n));
 }
 
 /*
@@ -329,8 +310,8 @@ bench_boot(void)
 	uint64 now = rdinstret();
 
 	printf("%-22s %8lu instructions   (%lu MiB of RAM to manage)\n", "boot to the prompt",
-	       (unsigned long)(now - idle_instret()),
-	       (unsigned long)(total_memory() >> 20));
+	       (unsigned long)(now - counters().idleinstret),
+	       (unsigned long)(counters().totalpages * 4096 >> 20));
 }
 
 static const struct {
