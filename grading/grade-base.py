@@ -456,7 +456,7 @@ def test_crash():
               ("fpu", "illegal instruction", None),
               ("csr", "illegal instruction", None),
               ("stack", "store page fault", None)]
-    commands = ["crash " + how for how, _, _ in causes]
+    commands = ["crash " + how for how, _, _ in causes] + ["crash oom"]
     out = shell("crash", *commands, "crash nosuch", "echo alive")
     out["crash null"] = out["crash"]        # null is what crash does unasked
     for how, cause, addr in [("null",) + causes[0][1:]] + causes:
@@ -468,6 +468,10 @@ def test_crash():
             out["crash " + how],
             r"^pid \d+ crash: %s, pc 0x[0-9a-f]{16}: killed$" % what,
             no=[r".*still alive"])
+    assert_lines_match(
+        out["crash oom"],
+        r"^pid \d+ crash: out of memory for a page at address "
+        r"0x[0-9a-f]{16}, pc 0x[0-9a-f]{16}: killed$", no=[r".*still alive"])
     assert_lines_match(out["crash nosuch"], usage_line("crash"))
     assert_equal(out["echo alive"], "alive\n")
 
@@ -576,7 +580,7 @@ end_part("programs")
 # Each area of usertests is one graded test: its name prefixes and points.
 USERTESTS_AREAS = [
     ("user pointers", 3, ("uptr_",)),
-    ("memory", 3, ("mem_", "sbrk_", "malloc_")),
+    ("memory", 3, ("mem_", "sbrk_", "lazy_", "malloc_")),
     ("processes", 4, ("proc_",)),
     ("exec", 2, ("exec_",)),
     ("pipes", 3, ("pipe_",)),

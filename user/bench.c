@@ -205,6 +205,59 @@ bench_exec(void)
 	report("fork+exec+wait", w, n, "op", 500000);
 }
 
+/*
+ * The cost of a lazy heap page's first touch: the page fault, allocating
+ * and zeroing the page, mapping it (and, once per 2 MiB, a page-table
+ * page), and the return.  Each round grows the heap by 8 MiB, stores one
+ * byte in every page, and gives it back; only the stores are timed per
+ * page, but the window holds the sbrk calls too (two per 2,048 pages).
+ */
+static void
+touch_8mib(void)
+{
+	char *p = sbrk(8 * MIB);
+
+	if (p == (char *)-1)
+		die("sbrk 8 MiB");
+	for (int i = 0; i < 8 * MIB; i += 4096)
+		p[i] = 1;
+	if (sbrk(-8 * MIB) == (char *)-1)
+		die("sbrk -8 MiB");
+}
+
+static void
+bench_pagefault(void)
+{
+	int rounds = 4;
+	struct window w;
+
+	touch_8mib();                       /* warm-up */
+	w = window_open();
+	for (int i = 0; i < rounds; i++)
+		touch_8mib();
+	report("page fault (1st touch)", w, (uint64)rounds * 8 * MIB / 4096, "page", 2500);
+}
+
+/* Growing the heap by 8 MiB and shrinking it back, nothing touched: with
+ * lazy allocation, two system calls that move a number. */
+static void
+bench_sbrk(void)
+{
+	int n = 1000;
+	struct window w;
+
+	for (int i = 0; i < 10; i++) {      /* warm-up */
+		sbrk(8 * MIB);
+		sbrk(-8 * MIB);
+	}
+	w = window_open();
+	for (int i = 0; i < n; i++) {
+		if (sbrk(8 * MIB) == (char *)-1 || sbrk(-8 * MIB) == (char *)-1)
+			die("sbrk 8 MiB");
+	}
+	report("sbrk 8 MiB and back", w, n, "op", 6000);
+}
+
 /* Read a 256 KiB file (it fits the buffer cache) once to warm the cache,
  * then measure re-reading it. */
 static void
@@ -323,6 +376,8 @@ static const struct {
 	{ "pipethroughput", bench_pipe_throughput },
 	{ "fork", bench_fork },
 	{ "exec", bench_exec },
+	{ "pagefault", bench_pagefault },
+	{ "sbrk", bench_sbrk },
 	{ "reread", bench_reread },
 	{ "filewrite", bench_filewrite },
 	{ "diskwrites", bench_disk_writes },

@@ -1,11 +1,13 @@
 /*
  * crash: fault on purpose, to show how the kernel handles a bad program.
  *
- *   crash [null|text|kernel|illegal|fpu|csr|stack]
+ *   crash [null|text|kernel|illegal|fpu|csr|stack|oom]
  *
  * Each way of crashing should kill only this process, with a one-line
  * message from the kernel naming the pid, the program, the cause, the
- * faulting address and the pc.  Default: null.
+ * faulting address and the pc.  Default: null.  (oom is the one way that
+ * is not the program's bug: it reserves more heap than there is memory,
+ * which sbrk allows, and touches it until a page cannot be had.)
  */
 #include "user/user.h"
 
@@ -21,10 +23,28 @@ recurse(volatile int depth)
 	return 0;
 }
 
+/* Reserve twice the memory there is, then touch it a page at a time. */
+static void
+touch_too_much(void)
+{
+	struct sysinfo info;
+	uint64 reserved = 0;
+	char *p = sbrk(0);
+
+	if (sysinfo(&info) < 0)
+		exit(1);
+	while (reserved < 2 * info.totalpages * 4096 && sbrk(1 << 30) != (char *)-1)
+		reserved += 1 << 30;
+	for (;;) {
+		*(volatile char *)p = 1;
+		p += 4096;
+	}
+}
+
 static void
 usage(void)
 {
-	fprintf(2, "usage: crash [null|text|kernel|illegal|fpu|csr|stack]\n");
+	fprintf(2, "usage: crash [null|text|kernel|illegal|fpu|csr|stack|oom]\n");
 	exit(2);
 }
 
@@ -49,6 +69,8 @@ main(int argc, char *argv[])
 		asm volatile("csrr a0, sstatus" ::: "a0");
 	else if (strcmp(how, "stack") == 0)
 		recurse(0);
+	else if (strcmp(how, "oom") == 0)
+		touch_too_much();
 	else
 		usage();
 	printf("crash: still alive after '%s'\n", how);

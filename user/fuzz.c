@@ -1437,6 +1437,20 @@ check_new_pages(uint64 old)
 	}
 }
 
+/*
+ * sbrk(INT_MAX) succeeds: the heap is reserved lazily, and 2 GiB of address
+ * space costs nothing until touched.  Keep it no longer than the call:
+ * a heap that large would reach the addresses the other calls use as bad
+ * pointers (the kernel's text at 0x80000000 is then heap).
+ */
+static void
+give_back_reservation(int n)
+{
+	describe("sbrk(-%d), giving back a reservation", n);
+	check((long)sbrk(-n), succeeds(heap_end, heap_end));
+	heap_end -= n;
+}
+
 static void
 op_sbrk(void)
 {
@@ -1482,6 +1496,8 @@ op_sbrk(void)
 	heap_end += n;
 	if (n > 0)
 		check_new_pages(old);
+	if (n == INT32_MAX)
+		give_back_reservation(n);
 }
 
 /* ---- the calls: odds and ends ------------------------------------------- */

@@ -33,7 +33,7 @@
  *
  * The tests are grouped by area, and a test's name starts with its area's
  * prefix: user pointers (uptr_), the user address space and memory (mem_,
- * sbrk_, malloc_), processes (proc_), exec (exec_), pipes (pipe_), files
+ * sbrk_, lazy_, malloc_), processes (proc_), exec (exec_), pipes (pipe_), files
  * and directories and their limits (file_, dir_, fd_, fs_), console and
  * devices (console_, dev_), time (time_, sysinfo_).  The graders score
  * each area by these prefixes (grading/grade-base.py), so keep them.
@@ -894,16 +894,18 @@ sbrk_shrink_and_regrow(void)
 
 /*
  * Shrinking the heap gives back the page-table pages it emptied, not only
- * the pages: grow by 8 MiB (which needs new leaf tables, one per 2 MiB),
- * shrink back, and free memory is exactly what it was.
+ * the pages: grow by 8 MiB and touch it all (which needs new leaf tables,
+ * one per 2 MiB), shrink back, and free memory is exactly what it was.
  */
 static void
 sbrk_shrink_frees_page_tables(void)
 {
 	const int n = 8 << 20;
 	uint64 before = free_pages();
+	char *p = (char *)must((long)sbrk(n), "sbrk 8 MiB");
 
-	must((long)sbrk(n), "sbrk 8 MiB");
+	for (int i = 0; i < n; i += PGSIZE)
+		p[i] = 1;                       /* allocate every page */
 	if (free_pages() >= before - n / PGSIZE)
 		fail("growing by %d pages took only %lu", n / PGSIZE,
 		     (unsigned long)(before - free_pages()));
@@ -932,49 +934,64 @@ sbrk_below_heap_start(void)
 }
 
 /*
- * A request larger than memory fails with ENOMEM and gives back every
- * page it took.  (The page-table pages built for it stay with the process
- * for its next growth, so the first failure is the baseline.)
+ * The heap is reserved lazily, so sbrk refuses only what the address space
+ * cannot hold: sbrk(INT_MAX) succeeds and costs nothing, and growth fails
+ * with ENOMEM only where the heap would reach the trapframe.  A refused
+ * sbrk moves nothing, and shrinking back returns every page.
  */
 static void
 sbrk_huge_enomem(void)
 {
 	char *start = sbrk(0);
-	uint64 before;
+	uint64 before = free_pages();
 	long got = 0;
 	int i;
 
-	expect_error((long)sbrk(0x7fffffff), ENOMEM, "sbrk(INT_MAX)");
-	before = free_pages();
-	for (i = 0; i < 3; i++) {
-		expect_error((long)sbrk(0x7fffffff), ENOMEM, "sbrk(INT_MAX) again");
-		expect_no_leak(before, "sbrk(INT_MAX) again");
-	}
-	if (sbrk(0) != start)
-		fail("a refused sbrk moved the break");
-	/* Grow in 64 MiB steps until memory runs out, then give it back. */
-	for (i = 0; i < 100 && sbrk(64 << 20) != (char *)-1; i++)
-		got += 64 << 20;
-	if (i == 100)
-		fail("6 GiB of sbrk and no ENOMEM");
+	must((long)sbrk(0x7fffffff), "sbrk(INT_MAX)");
+	got += 0x7fffffff;
+	expect_no_leak(before, "sbrk(INT_MAX), not touched");
+	/* 2 GiB steps until the address space runs out (below 256 GiB). */
+	for (i = 0; i < 200 && sbrk(0x7fffffff) != (char *)-1; i++)
+		got += 0x7fffffff;
+	if (i == 200)
+		fail("400 GiB of sbrk and no ENOMEM");
 	if (errno != ENOMEM)
 		fail("sbrk failed with %s, want ENOMEM", errname(errno));
-	must((long)sbrk(-got), "sbrk -%ld", got);
+	if ((uint64)start + got > TRAPFRAME)
+		fail("the heap reaches %p, past the trapframe", (void *)((uint64)start + got));
+	expect_error((long)sbrk(0x7fffffff), ENOMEM, "sbrk(INT_MAX) at the end");
+	while (got > 0) {
+		int n = got > 0x7fffffff ? 0x7fffffff : got;
+		must((long)sbrk(-n), "sbrk -%d", n);
+		got -= n;
+	}
 	if (sbrk(0) != start)
 		fail("break did not come back");
 	expect_no_leak(before, "sbrk up to ENOMEM and back");
 }
 
-/* Grow the heap until sbrk fails; returns the bytes taken. */
+/*
+ * Take every free page into the heap; returns the bytes taken, all of
+ * them allocated.  sbrk alone would allocate nothing, and a store into a
+ * page that cannot be had kills the process; so each new page is touched
+ * by the kernel instead (sysinfo writes into it), which fails with
+ * ENOMEM when memory runs out.  The page it could not have is given back.
+ */
 static uint64
 eat_memory(void)
 {
 	uint64 total = 0;
-	int step;
+	char *p;
 
-	for (step = 1 << 24; step >= PGSIZE; step /= 2)
-		while (sbrk(step) != (char *)-1)
-			total += step;
+	for (;;) {
+		p = (char *)must((long)sbrk(PGSIZE), "sbrk");
+		if (sysinfo((struct sysinfo *)p) < 0)
+			break;
+		total += PGSIZE;
+	}
+	if (errno != ENOMEM)
+		fail("sysinfo into a new heap page: %s, want ENOMEM", errname(errno));
+	must((long)sbrk(-PGSIZE), "sbrk -1 page");
 	return total;
 }
 
@@ -996,7 +1013,7 @@ sbrk_all_memory_twice(void)
 
 	first = eat_memory();
 	if (free_pages() > 16)
-		fail("%lu pages still free after sbrk failed",
+		fail("%lu pages still free after memory ran out",
 		     (unsigned long)free_pages());
 	release_memory(first);
 	second = eat_memory();
@@ -1029,6 +1046,241 @@ sbrk_shrunk_heap_unreachable(void)
 	expect_fault(load_byte, (uint64)p, "load from a freed heap page");
 	expect_fault(store_byte, (uint64)p + PGSIZE, "store to a freed heap page");
 	unlink("f");
+}
+
+/* ---- lazy allocation: sbrk reserves, the first touch allocates ---------- */
+
+/* Page-table pages one touched heap page may need: a level-1 and a level-0 table. */
+#define TABLE_PAGES_PER_TOUCH 2
+
+/* Fail unless free memory fell by between lo and hi pages since before. */
+static void
+expect_pages_used(uint64 before, uint64 lo, uint64 hi, const char *what)
+{
+	uint64 now = free_pages();
+	long used = (long)(before - now);
+
+	if (used < (long)lo || used > (long)hi)
+		fail("%s: %ld pages used, want %lu..%lu", what, used,
+		     (unsigned long)lo, (unsigned long)hi);
+}
+
+/* Growing by 1 GiB costs no memory until touched; each touch costs a page
+ * (and the tables to map it); shrinking gives it all back. */
+static void
+lazy_gigabyte_costs_nothing(void)
+{
+	const int n = 1 << 30;
+	uint64 before = free_pages();
+	char *p = (char *)must((long)sbrk(n), "sbrk 1 GiB");
+
+	expect_pages_used(before, 0, 0, "sbrk 1 GiB, nothing touched");
+	if (p[n / 2] != 0 || p[n - 1] != 0)
+		fail("untouched heap does not read as zero");
+	expect_pages_used(before, 2, 2 + 2 * TABLE_PAGES_PER_TOUCH,
+			  "two pages of the gigabyte touched");
+	p[n / 2] = 'm';
+	if (p[n / 2] != 'm')
+		fail("a store to the heap did not stick");
+	must((long)sbrk(-n), "sbrk -1 GiB");
+	expect_no_leak(before, "1 GiB grown, two pages touched, shrunk");
+}
+
+/* Pages touched in a scattered order each get their own zeroed page. */
+static void
+lazy_touch_any_order(void)
+{
+	const int npages = 64;
+	uint64 before = free_pages();
+	char *p = (char *)must((long)sbrk(npages * PGSIZE), "sbrk");
+	int i, page;
+
+	for (i = 0; i < npages; i++) {
+		page = (i * 37) % npages;               /* 37 is prime to 64 */
+		if (p[page * PGSIZE + 100] != 0)
+			fail("page %d is not zero at its first touch", page);
+		p[page * PGSIZE + 100] = (char)page;
+		p[page * PGSIZE + PGSIZE - 1] = (char)~page;
+	}
+	for (page = 0; page < npages; page++)
+		if (p[page * PGSIZE + 100] != (char)page ||
+		    p[page * PGSIZE + PGSIZE - 1] != (char)~page)
+			fail("page %d does not hold what was stored in it", page);
+	expect_pages_used(before, npages, npages + TABLE_PAGES_PER_TOUCH,
+			  "64 pages touched");
+	must((long)sbrk(-npages * PGSIZE), "sbrk back");
+	expect_no_leak(before, "64 pages touched and given back");
+}
+
+/* Shrinking a partly touched heap frees the touched pages and keeps the
+ * rest; growing again gives zeroed pages, not the old contents. */
+static void
+lazy_shrink_partly_touched(void)
+{
+	const int npages = 30;
+	uint64 before = free_pages();
+	char *p = (char *)must((long)sbrk(npages * PGSIZE), "sbrk");
+	int page;
+
+	for (page = 0; page < npages; page += 3)
+		p[page * PGSIZE] = 'a' + page;
+	must((long)sbrk(-20 * PGSIZE), "sbrk -20 pages");
+	for (page = 0; page < 10; page++)
+		if (p[page * PGSIZE] != (page % 3 ? 0 : 'a' + page))
+			fail("page %d changed when the heap shrank above it", page);
+	expect_fault(load_byte, (uint64)p + 10 * PGSIZE, "load from a page shrunk away");
+	must((long)sbrk(20 * PGSIZE), "sbrk 20 pages again");
+	for (page = 10; page < npages; page++)
+		if (p[page * PGSIZE] != 0)
+			fail("page %d, regrown, still holds its old contents", page);
+	must((long)sbrk(-npages * PGSIZE), "sbrk back");
+	expect_no_leak(before, "partly touched heap shrunk");
+}
+
+/* The kernel's copies into and out of untouched heap allocate it: read()
+ * into it, write() from it (zeros), a pipe both ways. */
+static void
+lazy_kernel_copies_touch(void)
+{
+	const int n = 3 * PGSIZE;
+	char *src = (char *)must((long)sbrk(n), "sbrk");
+	char *dst = (char *)must((long)sbrk(n + PGSIZE), "sbrk") + 100;
+	int fds[2], fd, i;
+
+	fd = xopen("lazyf", O_CREATE | O_RDWR);
+	must(write(fd, src, n), "write() from untouched heap");
+	for (i = 0; i < n; i++)
+		if (src[i] != 0)
+			fail("untouched heap written out as %d, not zero", src[i]);
+	close(fd);
+	fill(src, n, 7, 0);
+	fd = xopen("lazyf", O_CREATE | O_TRUNC | O_RDWR);
+	must(write(fd, src, n), "write()");
+	close(fd);
+	fd = xopen("lazyf", O_RDONLY);
+	if (must(read(fd, dst, n), "read() into untouched heap") != n)
+		fail("read() into untouched heap came up short");
+	if (mismatch(dst, n, 7, 0) >= 0)
+		fail("read() into untouched heap: wrong data at byte %d",
+		     mismatch(dst, n, 7, 0));
+	close(fd);
+	unlink("lazyf");
+
+	dst = (char *)must((long)sbrk(n), "sbrk");
+	must(pipe(fds), "pipe");
+	must(write(fds[1], src, n), "write() to a pipe");
+	if (must(read(fds[0], dst, n), "read() from a pipe into untouched heap") != n)
+		fail("read() from a pipe into untouched heap came up short");
+	if (mismatch(dst, n, 7, 0) >= 0)
+		fail("pipe into untouched heap: wrong data");
+	close(fds[0]);
+	close(fds[1]);
+}
+
+/* fork of a partly touched heap: the child sees what was touched, zeros
+ * elsewhere, and its own touches stay its own. */
+static void
+lazy_fork_partly_touched(void)
+{
+	const int npages = 16;
+	char *p = (char *)must((long)sbrk(npages * PGSIZE), "sbrk");
+	uint64 before;
+	int pid, page;
+
+	for (page = 0; page < npages; page += 2)
+		p[page * PGSIZE] = 'A' + page;
+	before = free_pages();
+	if ((pid = xfork()) == 0) {
+		for (page = 0; page < npages; page++)
+			if (p[page * PGSIZE] != (page % 2 ? 0 : 'A' + page))
+				exit(1);
+		for (page = 0; page < npages; page++)
+			p[page * PGSIZE] = 'c';
+		exit(0);
+	}
+	expect_exit(pid, 0, "child reading and writing a partly touched heap");
+	for (page = 0; page < npages; page++)
+		if (p[page * PGSIZE] != (page % 2 ? 0 : 'A' + page))
+			fail("the child's store to page %d showed in the parent", page);
+	expect_pages_used(before, npages / 2, npages / 2,
+			  "parent touching its untouched half after fork");
+	must((long)sbrk(-npages * PGSIZE), "sbrk back");
+}
+
+/* A child that grew its heap lazily (and touched part of it) can exec,
+ * and everything it had is freed. */
+static void
+lazy_exec_after_growth(void)
+{
+	char *argv[] = { "echo", "lazy", NULL };
+	char out[32];
+	uint64 before = free_pages();
+	int pid = xfork();
+
+	if (pid == 0) {
+		char *p = sbrk(64 << 20);
+		if (p == (char *)-1)
+			exit(2);
+		p[0] = p[32 << 20] = p[(64 << 20) - 1] = 1;
+		close(1);
+		exec("/bin/echo", argv);
+		exit(3);
+	}
+	expect_exit(pid, 0, "exec after growing 64 MiB");
+	if (run_capture("/bin/echo", argv, out, sizeof(out)) != 0 ||
+	    strcmp(out, "lazy\n") != 0)
+		fail("echo after lazy growth printed \"%s\"", out);
+	expect_no_leak(before, "a process that grew, touched and exec'd");
+}
+
+/* Touching more heap than there is memory kills the process, and only it;
+ * all its memory comes back. */
+static void
+lazy_exhaustion_by_touching(void)
+{
+	uint64 before = free_pages();
+	int pid = xfork(), status;
+
+	if (pid == 0) {
+		uint64 n = (before + 1024) * PGSIZE;
+		char *p = sbrk(0);
+		while (n > 0) {             /* reserve it all, 1 GiB at a time */
+			int step = n > (1 << 30) ? 1 << 30 : n;
+			if (sbrk(step) == (char *)-1)
+				exit(2);
+			n -= step;
+		}
+		for (;;) {                  /* touch until the kernel says no */
+			*p = 1;
+			p += PGSIZE;
+		}
+	}
+	status = wait_pid(pid);
+	if (status != -1)
+		fail("a process touching more memory than exists: exit status %d, "
+		     "want -1 (killed)", status);
+	expect_no_leak(before, "a process killed for touching too much");
+}
+
+/* A copy into untouched heap with no memory left fails with ENOMEM, and the
+ * process lives on; executing untouched heap is a fault, and allocates nothing. */
+static void
+lazy_kernel_out_of_memory(void)
+{
+	uint64 taken = eat_memory(), before;
+	char *p = (char *)must((long)sbrk(PGSIZE), "sbrk");
+
+	before = free_pages();
+	expect_error(sysinfo((struct sysinfo *)p), ENOMEM,
+		     "sysinfo into untouched heap with memory exhausted");
+	expect_no_leak(before, "a copy that ran out of memory");
+	must((long)sbrk(-PGSIZE), "sbrk");
+	release_memory(taken);
+	p = (char *)must((long)sbrk(PGSIZE), "sbrk");
+	before = free_pages();
+	expect_fault(jump_to, (uint64)p, "jump to untouched heap");
+	expect_no_leak(before, "jumping to untouched heap");
+	must((long)sbrk(-PGSIZE), "sbrk");
 }
 
 static void
@@ -3122,6 +3374,14 @@ static const struct test tests[] = {
 	QUICK(sbrk_huge_enomem),
 	QUICK(sbrk_all_memory_twice),
 	QUICK(sbrk_shrunk_heap_unreachable),
+	QUICK(lazy_gigabyte_costs_nothing),
+	QUICK(lazy_touch_any_order),
+	QUICK(lazy_shrink_partly_touched),
+	QUICK(lazy_kernel_copies_touch),
+	QUICK(lazy_fork_partly_touched),
+	QUICK(lazy_exec_after_growth),
+	QUICK(lazy_exhaustion_by_touching),
+	QUICK(lazy_kernel_out_of_memory),
 	QUICK(malloc_free_reuse),
 	/* processes */
 	QUICK(proc_fork_exit_status),

@@ -20,6 +20,16 @@
  * and trust nothing about user addresses: every byte copied to or from
  * user space is translated through user_page(), and a missing or
  * insufficiently permitted page makes the copy fail with -EFAULT.
+ *
+ * Page faults.  A process's heap, [heap_start, sz), is allocated lazily:
+ * sbrk only moves sz, and a heap page gets memory the first time it is
+ * touched.  That touch faults; usertrap hands the fault to uvm_fault(),
+ * which allocates a zeroed page, maps it, and lets the instruction run
+ * again.  The kernel touches user memory only through copyin, copyout
+ * and copyinstr, and they call uvm_fault() too on a missing page, so a
+ * read() into untouched heap behaves as a store by the program would.
+ * Everywhere else (text, data, the stack, the guard page, beyond sz) a
+ * fault is the program's bug, and uvm_fault() refuses it.
  */
 #include "kernel/mem/vm.h"
 #include "kernel/riscv/memlayout.h"
@@ -27,6 +37,7 @@
 #include "kernel/mem/kalloc.h"
 #include "kernel/lib/printf.h"
 #include "kernel/riscv/fdt.h"
+#include "kernel/proc/proc.h"
 #include "include/param.h"
 #include "include/errno.h"
 #include "include/string.h"
@@ -450,14 +461,59 @@ uvmclear(pagetable_t pagetable, uint64 va)
 }
 
 int
+uvm_fault(struct proc *p, uint64 va, pte_t access)
+{
+	pte_t *pte;
+	void *mem;
+
+	va = PGROUNDDOWN(va);
+	if (va < p->heap_start || va >= p->sz || (access & PTE_X))
+		return -EFAULT;                 /* not heap, or executing it */
+	pte = walk(p->pagetable, va, false);
+	if (pte != NULL && (*pte & PTE_V))
+		return -EFAULT;                 /* there, but not allowed */
+	if ((mem = kalloc()) == NULL)
+		return -ENOMEM;
+	memset(mem, 0, PGSIZE);
+	if (mappages(p->pagetable, va, PGSIZE, (uint64)mem,
+		     PTE_R | PTE_W | PTE_U) != 0) {
+		kfree(mem);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * The physical address of user page va for a copy that needs `need`, or
+ * 0 with *err set.  A missing page of the current process's heap is
+ * allocated first (uvm_fault), as the program's own touch would.
+ */
+static uint64
+user_page_for_copy(pagetable_t pagetable, uint64 va, pte_t need, int *err)
+{
+	uint64 pa = user_page(pagetable, va, need);
+	struct proc *p = myproc();
+
+	if (pa != 0)
+		return pa;
+	*err = -EFAULT;
+	if (p == NULL || p->pagetable != pagetable ||
+	    (*err = uvm_fault(p, va, need)) != 0)
+		return 0;
+	return user_page(pagetable, va, need);
+}
+
+int
 copyout(pagetable_t pagetable, uint64 dstva, const void *src, uint64 len)
 {
+	int err;
+
 	while (len > 0) {
 		uint64 va = PGROUNDDOWN(dstva);
-		uint64 pa = user_page(pagetable, va, PTE_W);
+		uint64 pa = user_page_for_copy(pagetable, va, PTE_W, &err);
 		uint64 n = PGSIZE - (dstva - va);
 		if (pa == 0)
-			return -EFAULT;
+			return err;
 		if (n > len)
 			n = len;
 		memmove((void *)(pa + (dstva - va)), src, n);
@@ -471,12 +527,14 @@ copyout(pagetable_t pagetable, uint64 dstva, const void *src, uint64 len)
 int
 copyin(pagetable_t pagetable, void *dst, uint64 srcva, uint64 len)
 {
+	int err;
+
 	while (len > 0) {
 		uint64 va = PGROUNDDOWN(srcva);
-		uint64 pa = user_page(pagetable, va, PTE_R);
+		uint64 pa = user_page_for_copy(pagetable, va, PTE_R, &err);
 		uint64 n = PGSIZE - (srcva - va);
 		if (pa == 0)
-			return -EFAULT;
+			return err;
 		if (n > len)
 			n = len;
 		memmove(dst, (void *)(pa + (srcva - va)), n);
@@ -491,13 +549,14 @@ int
 copyinstr(pagetable_t pagetable, char *dst, uint64 srcva, uint64 max)
 {
 	uint64 copied = 0;
+	int err;
 
 	while (copied < max) {
 		uint64 va = PGROUNDDOWN(srcva);
-		uint64 pa = user_page(pagetable, va, PTE_R);
+		uint64 pa = user_page_for_copy(pagetable, va, PTE_R, &err);
 		const char *p;
 		if (pa == 0)
-			return -EFAULT;
+			return err;
 		p = (const char *)(pa + (srcva - va));
 		for (uint64 n = PGSIZE - (srcva - va); n > 0 && copied < max; n--) {
 			char c = *p++;

@@ -6,13 +6,16 @@
  * copyinstr translate each page through the process's page table and fail
  * with -EFAULT when any byte of the range is not a user page with the
  * needed permission (copyout needs PTE_W, so a read() into program text
- * fails instead of overwriting it).
+ * fails instead of overwriting it).  A page of the current process's heap
+ * not yet touched is allocated on the way (uvm_fault).
  */
 #ifndef KERNEL_MEM_VM_H
 #define KERNEL_MEM_VM_H
 
 #include "include/types.h"
 #include "kernel/riscv/machine.h"
+
+struct proc;
 
 extern pagetable_t kernel_pagetable;
 
@@ -41,7 +44,13 @@ void uvmfree(pagetable_t pagetable, uint64 sz);
 /* Take away user access to page va (stack guard pages). */
 void uvmclear(pagetable_t pagetable, uint64 va);
 
-/* 0 on success, -EFAULT if the user range is not accessible. */
+/* Resolve a page fault of p at va that needed `access` (PTE_R, PTE_W or
+ * PTE_X): map a zeroed page if va is in p's heap and not yet allocated.
+ * 0, -EFAULT (not a page p may have that way) or -ENOMEM. */
+int uvm_fault(struct proc *p, uint64 va, pte_t access);
+
+/* 0 on success, -EFAULT if the user range is not accessible, -ENOMEM if
+ * an untouched heap page in it cannot be allocated. */
 int copyout(pagetable_t pagetable, uint64 dstva, const void *src, uint64 len);
 int copyin(pagetable_t pagetable, void *dst, uint64 srcva, uint64 len);
 /* Copy a NUL-terminated string of at most max bytes (NUL included).

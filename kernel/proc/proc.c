@@ -630,7 +630,12 @@ killed(struct proc *p)
 	return __atomic_load_n(&p->killed, __ATOMIC_RELAXED);
 }
 
-/* Grow or shrink the heap by n bytes; 0, or -ENOMEM / -EINVAL. */
+/*
+ * Grow or shrink the heap by n bytes; 0, or -ENOMEM / -EINVAL.  Growing
+ * only moves the end: memory is allocated page by page as the program
+ * touches it (kernel/mem/vm.c:uvm_fault), so a large sbrk costs nothing
+ * until used.  Shrinking frees the pages that were touched.
+ */
 int
 growproc(int n)
 {
@@ -640,9 +645,7 @@ growproc(int n)
 	if (n > 0) {
 		if (sz + n > TRAPFRAME)
 			return -ENOMEM;
-		if (uvmalloc(p->pagetable, sz, sz + n, PTE_W) == 0)
-			return -ENOMEM;
-		p->sz = sz + n;
+		p->sz = sz + n;      /* pages come on first touch: uvm_fault */
 	} else if (n < 0) {
 		if ((uint64)-(int64)n > sz - p->heap_start)
 			return -EINVAL;

@@ -33,6 +33,8 @@
 #include "kernel/riscv/sbi.h"
 #include "kernel/riscv/fdt.h"
 #include "kernel/riscv/entry.h"
+#include "kernel/mem/vm.h"
+#include "include/errno.h"
 
 _Static_assert(offsetof(struct trapframe, kernel_satp) == TF_KERNEL_SATP, "trapframe");
 _Static_assert(offsetof(struct trapframe, kernel_sp) == TF_KERNEL_SP, "trapframe");
@@ -284,6 +286,40 @@ kill_for_fault(struct proc *p, uint64 scause)
 	setkilled(p);
 }
 
+/* The access a page-fault cause was for, as a PTE permission; 0 if scause
+ * is not a page fault. */
+static pte_t
+page_fault_access(uint64 scause)
+{
+	switch (scause) {
+	case EXC_LOAD_PAGE_FAULT:  return PTE_R;
+	case EXC_STORE_PAGE_FAULT: return PTE_W;
+	case EXC_INST_PAGE_FAULT:  return PTE_X;
+	default:                   return 0;
+	}
+}
+
+/*
+ * A page fault from user mode: the virtual-memory code resolves it (a
+ * heap page's first touch) or refuses it, and a refusal kills the
+ * process as any other fault does.  Running out of memory kills it too,
+ * with a line that says so: the program did nothing wrong.
+ */
+static void
+user_page_fault(struct proc *p, uint64 scause)
+{
+	uint64 va = r_stval();
+	int err = uvm_fault(p, va, page_fault_access(scause));
+
+	if (err == -ENOMEM) {
+		printf("pid %d %s: out of memory for a page at address %p, pc %p: killed\n",
+		       p->pid, p->name, (void *)va, (void *)r_sepc());
+		setkilled(p);
+	} else if (err != 0) {
+		kill_for_fault(p, scause);
+	}
+}
+
 /* Entered from uservec with the kernel page table and stack. */
 void
 usertrap(void)
@@ -298,6 +334,8 @@ usertrap(void)
 		p->trapframe->epc += 4;   /* return past the ecall */
 		intr_on();
 		syscall();
+	} else if (page_fault_access(scause) != 0) {
+		user_page_fault(p, scause);
 	} else if ((kind = devintr(scause)) == INTR_NONE) {
 		kill_for_fault(p, scause);
 	}
