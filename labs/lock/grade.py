@@ -245,21 +245,21 @@ def test_contention():
             "lock: 5 to 400).  'lockstat' after 'kalloctest' shows which "
             "lock; look at when two harts take the same one" %
             (ZONE_LOCK, contended, pages, per10000, MAX_CONTENDED_PER_10000))
-    kalloctest_line(r"^kalloctest contention: OK$",
-                    "\"kalloctest contention: OK\"")
 
 
 @test(3, "kalloctest: a page freed on one hart is found by another",
       parent=test_kalloctest_run)
 def test_steal():
     out = output("kalloctest")
-    if re.search(r"^kalloctest steal: OK$", out, re.M):
+    m = re.search(r"^kalloctest steal: took \d+ pages of \d+ free; (\d+) still "
+                  r"free$", out, re.M)
+    if m and int(m[1]) <= 16:
         return
     lines = re.findall(r"^kalloctest steal: .*$", out, re.M)
     raise TestFailure(
         "'kalloctest steal' (workers on every hart free pages, then one "
-        "process takes all memory; sbrk may fail only when no page is free "
-        "anywhere) printed:\n%s" % show("\n".join(lines) or out))
+        "process takes all memory; sbrk may fail only when at most 16 pages "
+        "are free anywhere) printed:\n%s" % show("\n".join(lines) or out))
 
 
 @test(2, "kalloctest: free memory comes back to where it started",
