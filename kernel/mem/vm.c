@@ -492,11 +492,12 @@ static uint64
 user_page_for_copy(pagetable_t pagetable, uint64 va, pte_t need, int *err)
 {
 	uint64 pa = user_page(pagetable, va, need);
-	struct proc *p = myproc();
+	struct proc *p;
 
 	if (pa != 0)
 		return pa;
 	*err = -EFAULT;
+	p = myproc();
 	if (p == NULL || p->pagetable != pagetable ||
 	    (*err = uvm_fault(p, va, need)) != 0)
 		return 0;

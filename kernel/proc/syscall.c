@@ -9,6 +9,7 @@
  * The path for a call like getpid is deliberately short and lock-free:
  * uservec, usertrap, syscall, the handler, usertrapret, userret.
  */
+#include <stddef.h>
 #include "include/syscalls.h"
 #include "include/errno.h"
 #include "kernel/proc/syscall.h"
@@ -35,22 +36,17 @@ syscall(void)
 		tf->a0 = -ENOSYS;
 }
 
-/* The raw value of argument register n (a0..a5). */
+/* The raw value of argument register n (a0..a5), which lie in order in
+ * the trapframe. */
 static uint64
 argraw(int n)
 {
-	struct trapframe *tf = myproc()->trapframe;
+	const uint64 *args = &myproc()->trapframe->a0;
 
-	switch (n) {
-	case 0: return tf->a0;
-	case 1: return tf->a1;
-	case 2: return tf->a2;
-	case 3: return tf->a3;
-	case 4: return tf->a4;
-	case 5: return tf->a5;
-	}
-	return 0;
+	return n >= 0 && n <= 5 ? args[n] : 0;
 }
+_Static_assert(offsetof(struct trapframe, a5) == offsetof(struct trapframe, a0) + 5 * 8,
+	       "argraw: a0..a5 lie in order");
 
 void
 argint(int n, int *ip)
