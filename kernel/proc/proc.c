@@ -51,6 +51,7 @@ _Static_assert(offsetof(struct context, ra) == 0, "swtch.S: context.ra");
 _Static_assert(offsetof(struct context, sp) == 8, "swtch.S: context.sp");
 _Static_assert(offsetof(struct context, s0) == 16, "swtch.S: context.s0");
 _Static_assert(offsetof(struct context, s11) == 104, "swtch.S: context.s11");
+_Static_assert(offsetof(struct context, gp) == 112, "swtch.S: context.gp");
 
 struct cpu cpus[NCPU];
 int ncpu;
@@ -422,11 +423,13 @@ allocproc(struct proc **pp)
 
 	if ((p->trapframe = kalloc()) == NULL)
 		goto out_free;
+	usertrap_init(p);
 	if ((p->pagetable = proc_pagetable(p)) == NULL)
 		goto out_free;
 	memset(&p->context, 0, sizeof(p->context));
 	p->context.ra = (uint64)forkret;
 	p->context.sp = p->kstack + KSTACKPAGES * PGSIZE;
+	p->context.gp = (uint64)p;          /* its thread's myproc() */
 	*pp = p;
 	return 0;
 
@@ -467,6 +470,7 @@ fork(void)
 	child->sz = parent->sz;
 	child->heap_start = parent->heap_start;
 	*child->trapframe = *parent->trapframe;
+	usertrap_init(child);       /* the copy brought the parent's kernel stack */
 	child->trapframe->a0 = 0;   /* fork returns 0 in the child */
 	for (int fd = 0; fd < NOFILE; fd++)
 		if (parent->ofile[fd])

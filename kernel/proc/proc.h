@@ -27,6 +27,7 @@ struct context {
 	uint64 ra;
 	uint64 sp;
 	uint64 s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
+	uint64 gp;                /* the thread's process: myproc() */
 };
 
 #define NHELD 8                 /* spinlocks one hart may hold at once */
@@ -93,20 +94,32 @@ mycpu(void)
 }
 
 /*
- * The current process, or NULL in a scheduler thread.  Interrupts go off
- * for the two loads, so the process cannot move to another hart between
- * reading tp and reading that hart's proc.  This is on every system call's
- * path, so it avoids push_off's bookkeeping.
+ * The current process, or NULL in a scheduler thread.  In the kernel the
+ * gp register holds it: the C compiler never uses gp (the RISC-V ABI
+ * leaves it to the linker, and the kernel is not linked to use it), so
+ * it can carry one value of our own.  It is the thread's, not the hart's:
+ * swtch saves and loads it with the other registers of a kernel thread,
+ * allocproc gives a new process's thread its own value, and a scheduler
+ * thread's is NULL from boot (entry.S).  User code may use gp as it
+ * likes, so usertrap sets it again on every entry (set_myproc).  One
+ * instruction, and no interrupts to mask: a process moved to another
+ * hart takes its gp along.  It is on every system call's path, several
+ * times.
  */
 static inline struct proc *
 myproc(void)
 {
-	bool was_on = intr_save_off();
-	struct proc *p = mycpu()->proc;
+	struct proc *p;
 
-	if (was_on)
-		intr_on();
+	asm volatile("mv %0, gp" : "=r"(p));
 	return p;
+}
+
+/* Make p the current process (usertrap, on entry from user mode). */
+static inline void
+set_myproc(struct proc *p)
+{
+	asm volatile("mv gp, %0" : : "r"(p));
 }
 
 void proc_init(void);

@@ -41,6 +41,7 @@ _entry_secondary:
 	mul	t0, t0, t1
 	add	sp, sp, t0
 	mv	fp, zero		/* ends backtraces here */
+	mv	gp, zero		/* no current process: myproc() */
 	bnez	tp, 2f
 	call	kmain
 2:	call	kmain_secondary

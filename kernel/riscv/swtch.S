@@ -4,7 +4,9 @@
  *   void swtch(struct context *old, struct context *new);
  *
  * Saves the callee-saved registers (ra, sp, s0..s11) of the caller into
- * *old and loads those of *new; the `ret` then continues wherever *new last
+ * *old and loads those of *new, and gp with them: in the kernel gp holds
+ * the thread's process (kernel/proc/proc.h:myproc), so it belongs to the
+ * thread, not to the hart; the `ret` then continues wherever *new last
  * called swtch (or at the ra a new process was given: forkret).  The
  * caller-saved registers need no saving: the C compiler already assumes a
  * call clobbers them.  Offsets follow struct context in kernel/proc/proc.h, and
@@ -26,6 +28,7 @@ swtch:
 	sd	s9, 88(a0)
 	sd	s10, 96(a0)
 	sd	s11, 104(a0)
+	sd	gp, 112(a0)
 
 	ld	ra, 0(a1)
 	ld	sp, 8(a1)
@@ -41,4 +44,5 @@ swtch:
 	ld	s9, 88(a1)
 	ld	s10, 96(a1)
 	ld	s11, 104(a1)
+	ld	gp, 112(a1)
 	ret

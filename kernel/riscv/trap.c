@@ -324,10 +324,11 @@ user_page_fault(struct proc *p, uint64 scause)
 void
 usertrap(void)
 {
-	struct proc *p = myproc();
+	struct proc *p = mycpu()->proc;   /* interrupts are off: it stays here */
 	uint64 scause = r_scause();
 	enum intr_kind kind = INTR_NONE;
 
+	set_myproc(p);                     /* gp was the user's */
 	w_stvec((uint64)kernelvec);
 	p->trapframe->epc = r_sepc();
 	if (scause == EXC_ECALL_U) {
@@ -346,6 +347,21 @@ usertrap(void)
 	usertrapret();
 }
 
+/*
+ * The trapframe fields uservec loads that never change for a process:
+ * the kernel's page table, the top of p's kernel stack, and usertrap.
+ * Set once when the process is made (allocproc), not on every return.
+ */
+void
+usertrap_init(struct proc *p)
+{
+	struct trapframe *tf = p->trapframe;
+
+	tf->kernel_satp = MAKE_SATP(kernel_pagetable);
+	tf->kernel_sp = p->kstack + KSTACKPAGES * PGSIZE;
+	tf->kernel_trap = (uint64)usertrap;
+}
+
 /* Return to user mode: prepare the trapframe and sstatus, then userret. */
 void
 usertrapret(void)
@@ -357,10 +373,7 @@ usertrapret(void)
 
 	intr_off();   /* until sret: a trap now would find stvec = uservec */
 	w_stvec(TRAMPOLINE + (uservec - trampoline));
-	tf->kernel_satp = r_satp();
-	tf->kernel_sp = p->kstack + KSTACKPAGES * PGSIZE;
-	tf->kernel_trap = (uint64)usertrap;
-	tf->kernel_tp = r_tp();
+	tf->kernel_tp = r_tp();      /* this hart, which may change */
 
 	sstatus = r_sstatus();
 	sstatus &= ~(SSTATUS_SPP | SSTATUS_FS);   /* to user mode, FPU off */

@@ -16,6 +16,9 @@ uint64 clock_ticks(void);
 void clock_idle(void);
 void clock_wake(void);
 void trap_init_hart(void);
+struct proc;
+/* Fill in the trapframe fields that stay the same for p (allocproc). */
+void usertrap_init(struct proc *p);
 __attribute__((noreturn)) void usertrapret(void);
 /* Human-readable name of an exception cause. */
 const char *trap_cause_name(uint64 scause);

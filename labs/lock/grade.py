@@ -258,7 +258,7 @@ def test_steal():
     lines = re.findall(r"^kalloctest steal: .*$", out, re.M)
     raise TestFailure(
         "'kalloctest steal' (workers on every hart free pages, then one "
-        "process takes all memory; sbrk may fail only when at most 16 pages "
+        "process takes all memory; it may run out only when at most 16 pages "
         "are free anywhere) printed:\n%s" % show("\n".join(lines) or out))
 
 
@@ -291,7 +291,7 @@ def test_stress():
                           show(out[-3000:]))
 
 
-USERTESTS = "usertests -q mem_ sbrk_ malloc_ proc_ leak_"
+USERTESTS = "usertests -q mem_ sbrk_ lazy_ malloc_ proc_ leak_"
 
 
 @test(3, "usertests: memory, processes and leaks still pass", timeout=420)
