@@ -470,7 +470,6 @@ fork(void)
 	child->sz = parent->sz;
 	child->heap_start = parent->heap_start;
 	*child->trapframe = *parent->trapframe;
-	usertrap_init(child);       /* the copy brought the parent's kernel stack */
 	child->trapframe->a0 = 0;   /* fork returns 0 in the child */
 	for (int fd = 0; fd < NOFILE; fd++)
 		if (parent->ofile[fd])

@@ -348,18 +348,16 @@ usertrap(void)
 }
 
 /*
- * The trapframe fields uservec loads that never change for a process:
- * the kernel's page table, the top of p's kernel stack, and usertrap.
- * Set once when the process is made (allocproc), not on every return.
+ * The trapframe fields uservec loads that are the same for every
+ * process, whenever it runs: the kernel's page table and usertrap's
+ * address.  Set once when the process is made (allocproc), not on every
+ * return; a trapframe copied from another process (fork) has them right.
  */
 void
 usertrap_init(struct proc *p)
 {
-	struct trapframe *tf = p->trapframe;
-
-	tf->kernel_satp = MAKE_SATP(kernel_pagetable);
-	tf->kernel_sp = p->kstack + KSTACKPAGES * PGSIZE;
-	tf->kernel_trap = (uint64)usertrap;
+	p->trapframe->kernel_satp = MAKE_SATP(kernel_pagetable);
+	p->trapframe->kernel_trap = (uint64)usertrap;
 }
 
 /* Return to user mode: prepare the trapframe and sstatus, then userret. */
@@ -373,6 +371,7 @@ usertrapret(void)
 
 	intr_off();   /* until sret: a trap now would find stvec = uservec */
 	w_stvec(TRAMPOLINE + (uservec - trampoline));
+	tf->kernel_sp = p->kstack + KSTACKPAGES * PGSIZE;
 	tf->kernel_tp = r_tp();      /* this hart, which may change */
 
 	sstatus = r_sstatus();

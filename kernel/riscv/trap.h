@@ -17,7 +17,7 @@ void clock_idle(void);
 void clock_wake(void);
 void trap_init_hart(void);
 struct proc;
-/* Fill in the trapframe fields that stay the same for p (allocproc). */
+/* Fill in the trapframe fields that are the same for every process. */
 void usertrap_init(struct proc *p);
 __attribute__((noreturn)) void usertrapret(void);
 /* Human-readable name of an exception cause. */
