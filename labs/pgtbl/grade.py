@@ -11,10 +11,13 @@ do):
               permissions of every part of a process's address space,
               ranges, bad ranges
   ugetpid     the read-only page at USYSCALL: the right pid after fork and
-              exec, read-only, freed at exit, shown by pgdump, no trap
-  superpages  2 MiB leaves for whole aligned heap ranges: seen in the
-              dump, data kept, fork, shrinking into one, exit and exec,
-              an sbrk too large, and the memory tests of usertests
+              exec, read-only, freed at exit, shown by pgdump, no trap,
+              the heap stopping below it
+  superpages  2 MiB leaves mapped at the first touch of a whole aligned
+              heap range: nothing before the touch, 4 KiB pages where a
+              range is not whole or not empty, seen in the dump, data
+              kept, fork, shrinking into one, exit and exec, the fallback
+              to pages, and the memory tests of usertests
   handin      time.txt and answers-pgtbl.txt
 
 Physical addresses differ from run to run; no test depends on them.
@@ -456,19 +459,41 @@ def test_ugetpid_speed():
                           "with no trap into the kernel" % show(out))
 
 
+@test(2, "ugetpid: the heap stops below the page (sbrk to the top, touch "
+      "its last page, exit)", timeout=120)
+def test_ugetpid_heap():
+    command = "ugetpidtest heap"
+    r.run_qemu(shell_script([command]))
+    out = r.output_of(command)
+    m = re.search(r"^ugetpidtest: the heap ends at 0x([0-9a-f]+), USYSCALL "
+                  r"is 0x([0-9a-f]+)$", out, re.M)
+    if not m:
+        raise TestFailure("%r printed:\n%s\nexpected a line with the "
+                          "heap's highest end" % (command, show(out)))
+    end = int(m[1], 16)
+    if end > USYSCALL:
+        raise TestFailure("%r printed:\n%s\nthe heap grew to 0x%x, over the "
+                          "usyscall page at 0x%x: growproc's limit must be "
+                          "USYSCALL now, not TRAPFRAME (a touch there would "
+                          "hit the read-only page, and exit would free it as "
+                          "heap)" % (command, show(out), end, USYSCALL))
+    program_ok(command, out, command)
+
+
 end_part("ugetpid")
 
 # ---- superpages -------------------------------------------------------------
 
-SUPERPAGE_COMMANDS = ["superpagetest map", "superpagetest fork",
-                      "superpagetest shrink", "superpagetest free",
-                      "superpagetest toolarge"]
+SUPERPAGE_COMMANDS = ["superpagetest lazy", "superpagetest map",
+                      "superpagetest fork", "superpagetest shrink",
+                      "superpagetest free", "superpagetest fallback"]
 EXPECTED = re.compile(r"^superpagetest: heap 0x([0-9a-f]+)-0x([0-9a-f]+), "
                       r"superpages expected at 0x([0-9a-f]+)-0x([0-9a-f]+)$",
                       re.M)
+COST = re.compile(r"^superpagetest: (.*) used (-?\d+) pages$", re.M)
 
 
-@test(0, "superpages: run superpagetest", timeout=150)
+@test(0, "superpages: run superpagetest", timeout=300)
 def test_superpages_run():
     r.run_qemu(shell_script(SUPERPAGE_COMMANDS))
 
@@ -489,12 +514,97 @@ def expect_superpages(command, dump, firsts):
                     "the 2 MiB of heap at 0x%x" % va, level=1)
 
 
-@test(6, "superpages: sbrk maps whole aligned 2 MiB ranges with level-1 "
-      "leaves", parent=test_superpages_run)
+def costs(command, out):
+    """What each step cost, in pages, as the program reports it."""
+    return dict((m[1], int(m[2])) for m in COST.finditer(out))
+
+
+def expect_cost(command, out, what, lo, hi, why):
+    used = costs(command, out).get(what)
+    if used is None:
+        raise TestFailure("%r printed:\n%s\nexpected a line \"superpagetest: "
+                          "%s used N pages\"" % (command, show(out), what))
+    if not lo <= used <= hi:
+        raise TestFailure("%r printed:\n%s\n%s used %d pages; expected "
+                          "%s: %s" % (command, show(out), what, used,
+                                      lo if lo == hi else "%d to %d" % (lo, hi),
+                                      why))
+
+
+def lazy_run():
+    """superpagetest lazy's output, its two dumps and its heap's start."""
+    command = "superpagetest lazy"
+    out = r.output_of(command)
+    dumps = dumps_in(command, out)
+    m = re.search(r"^superpagetest: heap 0x([0-9a-f]+)-0x([0-9a-f]+) "
+                  r"untouched$", out, re.M)
+    if not m or len(dumps) != 2:
+        raise TestFailure("%r printed:\n%s\nexpected the heap's range and "
+                          "two dumps (did sbrk or pgdump fail?)" %
+                          (command, show(out)))
+    for dump in dumps:
+        check_tree(command, dump)
+    return command, out, dumps, int(m[1], 16)
+
+
+def announced(out, what):
+    return [int(a, 16) for a in re.findall(
+        r"^superpagetest: %s expected at 0x([0-9a-f]+)$" % what, out, re.M)]
+
+
+@test(4, "superpages: a large sbrk costs nothing; touching one byte maps "
+      "its whole aligned 2 MiB range", parent=test_superpages_run)
+def test_superpages_lazy():
+    command, out, dumps, start = lazy_run()
+    expect_cost(command, out, "an sbrk of 66 MiB", 0, 0,
+                "sbrk only moves the heap's end; memory comes at the first "
+                "touch")
+    heap = (start + PGSIZE - 1) & ~(PGSIZE - 1)
+    leaves = [e for e in dumps[0].entries if e.leaf and e.first >= heap]
+    if leaves:
+        raise TestFailure("%r: before any touch, the dump of the heap shows "
+                          "a leaf:\n    %s\nan untouched heap maps nothing" %
+                          (command, leaves[0].text))
+    expect_cost(command, out, "touching a byte in a whole range", 512, 514,
+                "512 pages of a superpage (and at most two tables): the "
+                "range lies wholly inside the heap with nothing mapped in it")
+    for va in announced(out, "superpage"):
+        expect_leaf(command, dumps[1], va, "rw-u",
+                    "the touched 2 MiB range at 0x%x" % va, level=1)
+
+
+@test(3, "superpages: a range only partly inside the heap, or already "
+      "holding pages, gets 4 KiB pages", parent=test_superpages_run)
+def test_superpages_partial():
+    command, out, dumps, _ = lazy_run()
+    expect_cost(command, out, "touching the range at the heap's end", 1, 3,
+                "one 4 KiB page (and its table): half of that 2 MiB range "
+                "lies beyond the heap's end")
+    expect_cost(command, out, "touching that range again, now whole", 1, 3,
+                "one 4 KiB page: the range holds a page already, so it can "
+                "no longer be one superpage")
+    pages = announced(out, "page")
+    if len(pages) != 2:
+        raise TestFailure("%r printed:\n%s\nexpected two lines \"page "
+                          "expected at\"" % (command, show(out)))
+    for va in pages:
+        expect_leaf(command, dumps[1], va, "rw-u",
+                    "the touched page at 0x%x" % va, level=0)
+    program_ok(command, out, command)
+
+
+@test(4, "superpages: touches, and read() into untouched heap, map whole "
+      "aligned 2 MiB ranges with level-1 leaves", parent=test_superpages_run)
 def test_superpages_mapped():
     command = "superpagetest map"
     out = r.output_of(command)
+    not_implemented(command, out)
     firsts = expected_superpages(command, out)
+    expect_cost(command, out, "growing the heap", 0, 0,
+                "sbrk only moves the heap's end")
+    expect_cost(command, out, "touching three superpages and two pages",
+                3 * 512 + 2, 3 * 512 + 4,
+                "three superpages, two 4 KiB pages and at most two tables")
     dump = dumps_in(command, out)[0]
     expect_superpages(command, dump, firsts)
     expect_leaf(command, dump, firsts[0] - PGSIZE, "rw-u",
@@ -503,7 +613,7 @@ def test_superpages_mapped():
                 "the heap page just above the last superpage")
 
 
-@test(4, "superpages: data written is read back, also through read() and "
+@test(3, "superpages: data written is read back, also through read() and "
       "write()", parent=test_superpages_run)
 def test_superpages_data():
     out = r.output_of("superpagetest map")
@@ -511,7 +621,7 @@ def test_superpages_data():
     program_ok("superpagetest map", out, "superpagetest map")
 
 
-@test(5, "superpages: fork copies them; parent and child keep their own data",
+@test(4, "superpages: fork copies them; parent and child keep their own data",
       parent=test_superpages_run)
 def test_superpages_fork():
     command = "superpagetest fork"
@@ -552,7 +662,7 @@ def test_superpages_shrink():
     program_ok(command, out, command)
 
 
-@test(4, "superpages: exit and exec free them (free memory back to its "
+@test(3, "superpages: exit and exec free them (free memory back to its "
       "baseline)", parent=test_superpages_run)
 def test_superpages_freed():
     command = "superpagetest free"
@@ -568,22 +678,33 @@ def test_superpages_freed():
     program_ok(command, out, command)
 
 
-@test(2, "superpages: an sbrk larger than memory fails and gives everything "
-      "back", parent=test_superpages_run)
-def test_superpages_toolarge():
-    command = "superpagetest toolarge"
+@test(3, "superpages: with no 2 MiB block free, a touch falls back to a "
+      "4 KiB page", parent=test_superpages_run)
+def test_superpages_fallback():
+    command = "superpagetest fallback"
     out = r.output_of(command)
     not_implemented(command, out)
+    if re.search(r"^pid \d+ superpagetest: out of memory", out, re.M):
+        raise TestFailure("%r printed:\n%s\na touch was killed for want of "
+                          "memory while pages were still free: when no "
+                          "order-9 block is left, uvm_fault must map a 4 KiB "
+                          "page instead" % (command, show(out)))
     program_ok(command, out, command)
-    dump = dumps_in(command, out)[0]
-    expect_superpages(command, dump, expected_superpages(command, out))
+
+
+# usertests' memory, lazy-heap, user-pointer, fork and exec tests, less
+# lazy_gigabyte_costs_nothing: it counts the pages two touched bytes of a
+# fresh gigabyte cost and allows 4 KiB pages only, but one of its bytes
+# lies in a whole aligned 2 MiB range, which now takes a superpage.
+USERTESTS = ("usertests sbrk mem uptr proc_fork exec lazy_touch lazy_shrink "
+             "lazy_kernel lazy_fork lazy_exec lazy_exhaustion")
 
 
 @test(0, "superpages: run usertests of memory, processes and exec",
-      timeout=240)
+      timeout=400)
 def test_usertests_run():
     with r.boot() as m:
-        m.run("usertests sbrk mem uptr proc_fork exec", timeout=200)
+        m.run(USERTESTS, timeout=360)
 
 
 @test(3, "superpages: usertests of memory, processes and exec still pass",

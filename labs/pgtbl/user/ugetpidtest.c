@@ -10,7 +10,10 @@
  *   ugetpidtest dump     the page's entry, with pgdump
  *   ugetpidtest write    read() into the page, then a store into it:
  *                        both must fail, and the store kills the process
- *   ugetpidtest          pids, memory, speed and dump, in that order
+ *   ugetpidtest heap     a child grows its heap as far as sbrk allows: it
+ *                        must end below the page, which still holds the
+ *                        pid; its last page is usable; memory comes back
+ *   ugetpidtest          pids, memory, speed, dump and heap, in that order
  *
  * Every check prints what it saw and a line "ugetpidtest NAME: OK" or
  * "ugetpidtest NAME: FAILED: why".
@@ -199,6 +202,62 @@ test_write(void)
 	return fail("write", "the store did not fault");
 }
 
+/* Give the heap back down to start, at most 1 GiB an sbrk. */
+static void
+shrink_to(uint64 start)
+{
+	uint64 n;
+
+	while ((n = (uint64)sbrk(0) - start) > 0)
+		sbrk(-(int)(n > (1 << 30) ? 1 << 30 : n));
+}
+
+/*
+ * In a child: grow the heap as far as sbrk allows, in steps that halve at
+ * each ENOMEM.  Untouched heap costs nothing, so this reaches the top of
+ * the address space, where the heap must stop below USYSCALL.
+ */
+static int
+heap_child(void)
+{
+	uint64 start = (uint64)sbrk(0), end;
+
+	for (int step = 1 << 30; step > 0; )
+		if (sbrk(step) == (char *)-1)
+			step /= 2;
+	end = (uint64)sbrk(0);
+	printf("ugetpidtest: the heap ends at 0x%lx, USYSCALL is 0x%lx\n",
+	       (unsigned long)end, (unsigned long)USYSCALL);
+	if (end > USYSCALL)
+		return fail("heap", "the heap reaches into the usyscall page");
+	if (!show_pids("grown"))
+		return fail("heap", "the page no longer holds the pid");
+	*(volatile char *)(end - 1) = 1;        /* the heap's last page */
+	shrink_to(start);
+	return show_pids("shrunk") ? 0 : fail("heap", "the pid is gone after shrinking");
+}
+
+static int
+test_heap(void)
+{
+	uint64 before = free_pages(), after;
+	int pid = fork();
+
+	if (pid < 0)
+		return fail("heap", "fork failed");
+	if (pid == 0)
+		exit(heap_child());
+	if (!wait_ok())
+		return fail("heap", "the child failed or was killed");
+	after = free_pages();
+	printf("ugetpidtest: free pages before %lu after %lu\n",
+	       (unsigned long)before, (unsigned long)after);
+	if (before != after)
+		return fail("heap", "pages were lost");
+	printf("ugetpidtest heap: OK\n");
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -218,8 +277,11 @@ main(int argc, char *argv[])
 		return test_dump();
 	if (strcmp(what, "write") == 0)
 		return test_write();
+	if (strcmp(what, "heap") == 0)
+		return test_heap();
 	if (strcmp(what, "all") == 0)
-		return test_pids() | test_memory() | test_speed() | test_dump();
-	fprintf(2, "usage: ugetpidtest [pids | memory | speed | dump | write]\n");
+		return test_pids() | test_memory() | test_speed() | test_dump() |
+		       test_heap();
+	fprintf(2, "usage: ugetpidtest [pids | memory | speed | dump | write | heap]\n");
 	return 2;
 }
