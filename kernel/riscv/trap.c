@@ -267,12 +267,13 @@ stval_is_address(uint64 scause)
  * Kill the current process for a fault, saying why in one line.  What
  * stval holds depends on the cause, and the line names it: the address
  * for a memory fault, the instruction's bits for an illegal instruction.
+ * (The caller reads stval: an interrupt taken since would have changed it.)
  */
 static void
-kill_for_fault(struct proc *p, uint64 scause)
+kill_for_fault(struct proc *p, uint64 scause, uint64 stval)
 {
 	const char *cause = trap_cause_name(scause);
-	uint64 stval = r_stval(), pc = r_sepc();
+	uint64 pc = p->trapframe->epc;
 
 	if (stval_is_address(scause))
 		printf("pid %d %s: %s at address %p, pc %p: killed\n", p->pid,
@@ -300,23 +301,27 @@ page_fault_access(uint64 scause)
 }
 
 /*
- * A page fault from user mode: the virtual-memory code resolves it (a
- * heap page's first touch) or refuses it, and a refusal kills the
+ * A page fault at va from user mode: the virtual-memory code resolves it
+ * (a heap page's first touch) or refuses it, and a refusal kills the
  * process as any other fault does.  Running out of memory kills it too,
- * with a line that says so: the program did nothing wrong.
+ * with a line that says so: the program did nothing wrong.  Interrupts go
+ * on, as for a system call: resolving a fault takes a while (zeroing a
+ * page here; reading one from a file, where files can be mapped) and may
+ * sleep.
  */
 static void
-user_page_fault(struct proc *p, uint64 scause)
+user_page_fault(struct proc *p, uint64 scause, uint64 va)
 {
-	uint64 va = r_stval();
-	int err = uvm_fault(p, va, page_fault_access(scause));
+	int err;
 
+	intr_on();
+	err = uvm_fault(p, va, page_fault_access(scause));
 	if (err == -ENOMEM) {
 		printf("pid %d %s: out of memory for a page at address %p, pc %p: killed\n",
-		       p->pid, p->name, (void *)va, (void *)r_sepc());
+		       p->pid, p->name, (void *)va, (void *)p->trapframe->epc);
 		setkilled(p);
 	} else if (err != 0) {
-		kill_for_fault(p, scause);
+		kill_for_fault(p, scause, va);
 	}
 }
 
@@ -336,9 +341,9 @@ usertrap(void)
 		intr_on();
 		syscall();
 	} else if (page_fault_access(scause) != 0) {
-		user_page_fault(p, scause);
+		user_page_fault(p, scause, r_stval());
 	} else if ((kind = devintr(scause)) == INTR_NONE) {
-		kill_for_fault(p, scause);
+		kill_for_fault(p, scause, r_stval());
 	}
 	if (killed(p))
 		exit(-1);
