@@ -164,9 +164,9 @@ def check_case(case, what, hint):
     if re.search(r"^mmaptest: %s: ok$" % case, out, re.M):
         return out
     if case in s.broke:
-        raise TestFailure("`%s` (it checks that %s): the kernel %s.  It "
-                          "printed, last:\n%s" %
-                          (command, what, s.broke[case], tail(out)))
+        raise TestFailure("`%s` (it checks that %s): the kernel %s.\n%s\n"
+                          "It printed, last:\n%s" %
+                          (command, what, s.broke[case], hint, tail(out)))
     if "function not implemented" in out:
         raise TestFailure("`%s` (it checks that %s) got ENOSYS: mmap or "
                           "munmap is still the starter's stub in "
@@ -382,8 +382,10 @@ def test_leaks():
                "partial munmaps give back every page, and mapping and "
                "unmapping a file NFILE+20 times does not run out of open "
                "files",
-               "Each mapping holds a reference to its file (filedup); "
-               "the munmap that removes its last page must fileclose it.")
+               "Pages: munmap, exit and a failed fork must free every page "
+               "a mapping had (uvmunmap with do_free).  Files: each mapping "
+               "holds a reference to its file (filedup), and the munmap "
+               "that removes its last page must fileclose it.")
 
 
 @test(3, "leaks: fsck finds the disk clean after the session",

@@ -128,27 +128,43 @@ xmunmap(char *p, uint64 len)
 		     strerror(errno));
 }
 
+/* c as a message shows it: 'x' when printable, else its value. */
+static const char *
+byte_text(char c, char out[8])
+{
+	if (c >= ' ' && c <= '~')
+		snprintf(out, 8, "'%c'", c);
+	else
+		snprintf(out, 8, "%d", (uchar)c);
+	return out;
+}
+
 /* Compare len bytes at p, which stand for file offset off, with
  * pattern(seed); what names them in a failure. */
 static void
 expect_pattern(const char *what, const char *p, uint64 off, uint64 len,
 	       int seed)
 {
+	char got[8], want[8];
+
 	for (uint64 i = 0; i < len; i++)
 		if (p[i] != pattern(off + i, seed))
-			fail("%s: byte %lu (file offset %lu) is %d, expected "
-			     "'%c' from the file", what, (unsigned long)i,
-			     (unsigned long)(off + i), p[i],
-			     pattern(off + i, seed));
+			fail("%s: byte %lu (file offset %lu) is %s, expected "
+			     "%s from the file", what, (unsigned long)i,
+			     (unsigned long)(off + i), byte_text(p[i], got),
+			     byte_text(pattern(off + i, seed), want));
 }
 
 static void
 expect_bytes(const char *what, const char *p, uint64 len, char c)
 {
+	char got[8], want[8];
+
 	for (uint64 i = 0; i < len; i++)
 		if (p[i] != c)
-			fail("%s: byte %lu is %d, expected %d", what,
-			     (unsigned long)i, p[i], c);
+			fail("%s: byte %lu is %s, expected %s", what,
+			     (unsigned long)i, byte_text(p[i], got),
+			     byte_text(c, want));
 }
 
 /* Read all of path (at most CHUNK bytes) into buf: its size. */
@@ -183,6 +199,17 @@ wait_child(void)
 	if (wait(&status) < 0)
 		fail("wait: %s", strerror(errno));
 	return status;
+}
+
+/* Fail unless the child exited with status 0; what it was doing. */
+static void
+expect_child_ok(const char *what)
+{
+	int status = wait_child();
+
+	if (status != 0)
+		fail("the child that %s %s (status %d)", what,
+		     status == -1 ? "was killed" : "failed", status);
 }
 
 static void
@@ -286,8 +313,7 @@ test_private(void)
 		memset(p + P, 'Z', P);
 		exit(0);        /* still mapped */
 	}
-	if (wait_child() != 0)
-		fail("the child that stored into a private mapping failed");
+	expect_child_ok("stored into a private mapping");
 	close(fd);
 	expect_size("mm.priv", read_file("mm.priv"), 2 * P);
 	expect_pattern("mm.priv after munmap and exit", buf, 0, 2 * P, 3);
@@ -336,8 +362,7 @@ test_exit(void)
 		memset(p + P, 'E', 50);
 		exit(0);        /* no munmap: exit writes back */
 	}
-	if (wait_child() != 0)
-		fail("the child that stored into a shared mapping failed");
+	expect_child_ok("stored into a shared mapping");
 	read_file("mm.exit");
 	expect_pattern("mm.exit page 0", buf, 0, P, 5);
 	expect_bytes("mm.exit page 1, stored to before exit", buf + P, 50, 'E');
@@ -352,8 +377,7 @@ test_exit(void)
 		exec("/bin/true", argv);        /* exec writes back too */
 		fail("exec /bin/true: %s", strerror(errno));
 	}
-	if (wait_child() != 0)
-		fail("the child that exec'd with a shared mapping failed");
+	expect_child_ok("exec'd with a shared mapping");
 	read_file("mm.exit");
 	expect_bytes("mm.exit page 0, stored to before exec", buf, 30, 'X');
 	ok();
@@ -552,8 +576,7 @@ test_fork(void)
 		memset(s + P, 'C', 10);
 		exit(0);        /* no munmap: exit writes back */
 	}
-	if (wait_child() != 0)
-		fail("the child did not see the mappings it inherited");
+	expect_child_ok("checked the mappings it inherited");
 	after = free_pages();
 	xmunmap(s, 2 * P);
 	xmunmap(q, P);
@@ -709,8 +732,7 @@ leak_round(void)
 			s[i * P + 2] = p[i * P + 1];
 		exit(0);
 	}
-	if (wait_child() != 0)
-		fail("a child failed");
+	expect_child_ok("stored into the mappings it inherited");
 	xmunmap(s, P);
 	xmunmap(s + P, 2 * P);
 	xmunmap(p, 3 * P);
