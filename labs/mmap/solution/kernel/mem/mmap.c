@@ -63,7 +63,6 @@
 #include "include/addrspace.h"
 #include "include/fs_format.h"
 #include "include/mman.h"
-#include "kernel/riscv/riscv.h"
 #include "kernel/mem/mmap.h"
 #include "kernel/mem/vm.h"
 #include "kernel/mem/kalloc.h"
@@ -252,11 +251,11 @@ write_back_page(struct vma *v, uint64 va, uint64 pa)
 
 /* uvm_each_page's step: write a dirty page of the shared mapping arg. */
 static int
-write_back_step(pte_t *pte, uint64 va, void *arg)
+write_back_step(uint64 va, uint64 pa, int perm, void *arg)
 {
-	if (!(*pte & PTE_W))
+	if (!(perm & PTE_W))
 		return 0;               /* clean: the file has it already */
-	return write_back_page(arg, va, PTE2PA(*pte));
+	return write_back_page(arg, va, pa);
 }
 
 /* Unmap and free the pages of v in [lo, hi), writing the dirty ones back
