@@ -7,7 +7,7 @@ the shell and checks the answers.  The parts:
   boot       the banner for several machine sizes; every hart reaching the
              scheduler (a breakpoint through QEMU's gdb stub)
   shell      pipes, redirection, lists, groups, background jobs, cd,
-             quoting, scripts, line editing, Ctrl-P
+             quoting, scripts, line editing, Ctrl-C, Ctrl-P
   programs   each program in /bin: its normal use, and its message for
              bad arguments or a missing file; a faulting program is killed
              with a message and the shell lives on; stress and fuzz make
@@ -303,6 +303,95 @@ def test_ctrl_p_waits():
             r"^\s*2 sleep\s+-\s+sh\s+console 0x[0-9a-f]+$",
             r"^\s*\d+ sleep\s+-\s+sleep\s+time to pass \(sleep\)$",
             r"^\s*\d+ sleep\s+-\s+cat\s+pipe 0x[0-9a-f]+$")
+
+
+def ctrl_c(m, command, settle=1.0):
+    """Type command, give it settle seconds to start, press Ctrl-C, and
+    wait for the prompt; return what the command printed (the ^C echo
+    included)."""
+    start = m.mark
+    m.send(command + "\n")
+    time.sleep(settle)
+    m.send("\x03")
+    try:
+        m.expect(r"\^C\n", timeout=30)
+        m.wait_prompt(timeout=30)
+    except TimedOut:
+        raise TestFailure("after %r and Ctrl-C, no prompt came back in 30 s: "
+                          "the foreground job was not stopped (is it in the "
+                          "console's foreground group?)" % command) from None
+    return m.output[start:m.mark]
+
+
+def expect_gone(m, names):
+    """Fail if Ctrl-P lists a process called one of names."""
+    time.sleep(0.5)
+    listing = ctrl_p(m)
+    for name in names:
+        if re.search(r"^\s*\d+ \S+\s+\S+\s+%s(\s.*)?$" % name, listing, re.M):
+            raise TestFailure("after Ctrl-C, %s is still running:\n%s" %
+                              (name, listing))
+
+
+@test(2, "console: Ctrl-C stops a program in an endless loop, not the shell")
+def test_ctrl_c_loop():
+    with r.boot() as m:
+        out = ctrl_c(m, "spin")
+        assert_lines_match(out, r"^\^C$")
+        expect_gone(m, ["spin"])
+        assert_equal(m.run("echo alive"), "alive\n")
+
+
+@test(2, "console: Ctrl-C stops every process of a pipeline, and the rest of the line")
+def test_ctrl_c_pipeline():
+    with r.boot() as m:
+        ctrl_c(m, "spin | spin | cat")
+        expect_gone(m, ["spin", "cat"])
+        out = ctrl_c(m, "cat; echo after")
+        if re.search(r"^after$", out, re.M):
+            raise TestFailure("after Ctrl-C stopped cat, the shell still ran "
+                              "'echo after':\n%s" % out)
+
+
+@test(2, "console: Ctrl-C stops a program blocked reading the console")
+def test_ctrl_c_read():
+    with r.boot() as m:
+        ctrl_c(m, "cat")
+        expect_gone(m, ["cat"])
+        ctrl_c(m, "sh")          # a shell run from the shell, at its prompt
+        ctrl_c(m, "cat")         # ... and a program it runs
+        assert_equal(m.run("echo inner"), "inner\n")
+        m.run("exit")
+        assert_equal(m.run("echo alive"), "alive\n")
+
+
+@test(2, "console: Ctrl-C leaves background jobs, the shell and init alone")
+def test_ctrl_c_background():
+    with r.boot() as m:
+        m.run("spin &")
+        pid = process_listed(m, "spin")
+        ctrl_c(m, "sleep 1000")
+        ctrl_c(m, "", settle=0.2)          # Ctrl-C at the prompt
+        listing = ctrl_p(m)
+        assert_lines_match(listing, r"^\s*1 \S+\s+\S+\s+init(\s.*)?$",
+                           r"^\s*2 \S+\s+\S+\s+sh(\s.*)?$",
+                           r"^\s*%d \S+\s+\S+\s+spin(\s.*)?$" % pid)
+        if re.search(r"^\s*\d+ \S+\s+\S+\s+sleep(\s.*)?$", listing, re.M):
+            raise TestFailure("after Ctrl-C, sleep is still running:\n%s" % listing)
+        start = m.mark
+        m.send("echo typed\x03")
+        m.wait_prompt(timeout=30)
+        if re.search(r"^typed$", m.output[start:], re.M):
+            raise TestFailure("a line cut short by Ctrl-C was run anyway")
+        assert_equal(m.run("kill %d" % pid), "")
+
+
+@test(2, "console: wait reports that a job was interrupted (spin -w)")
+def test_ctrl_c_status():
+    with r.boot() as m:
+        out = ctrl_c(m, "spin -w", settle=1.5)
+        assert_lines_match(out, r"^spin: child \d+ spins; Ctrl-C stops it$",
+                           r"^spin: child \d+ was interrupted \(exit status -2\)$")
 
 
 end_part("shell")

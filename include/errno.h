@@ -38,6 +38,7 @@
 	X(EINVAL,      22,  "invalid argument")                 \
 	X(ENFILE,      23,  "too many open files in system")    \
 	X(EMFILE,      24,  "too many open files")              \
+	X(ENOTTY,      25,  "not a terminal")                   \
 	X(EFBIG,       27,  "file too large")                   \
 	X(ENOSPC,      28,  "no space left on device")          \
 	X(ESPIPE,      29,  "illegal seek")                     \

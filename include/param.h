@@ -31,6 +31,10 @@
 #define TICK_HZ     100     /* timer interrupts a second: a tick is 10 ms */
 #define PIPESIZE  16384     /* bytes buffered in one pipe */
 
+/* Exit statuses the kernel gives a process it ends (wait() reports them). */
+#define EXIT_KILLED      -1   /* killed: kill(), or a fault */
+#define EXIT_INTERRUPTED -2   /* interrupted: Ctrl-C at the console */
+
 /* Device major numbers (device files in /dev name them). */
 #define CONSOLE       1     /* the console: /dev/console */
 

@@ -41,7 +41,9 @@
 	X(21, close,    int,                             (int fd))                    \
 	X(22, poweroff, __attribute__((noreturn)) int,   (void))                      \
 	X(23, sysinfo,  int,                             (struct sysinfo *info))    \
-	X(24, fsync,    int,                             (int fd))
+	X(24, fsync,    int,                             (int fd))                    \
+	X(25, setpgid,  int,                             (int pid, int pgid))         \
+	X(26, tcsetpgrp, int,                            (int fd, int pgid))
 
 #ifndef __ASSEMBLER__
 enum syscall_number {

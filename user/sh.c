@@ -46,6 +46,17 @@
  * the real command and exits at once: the shell reaps that child, and the
  * orphaned command is reaped by init when it ends.  A pipeline is run by
  * one child that forks a process per stage and waits for all of them.
+ *
+ * Job control, in a shell reading the console: each child the shell forks
+ * is a job, and starts a process group of its own (setpgid), which
+ * everything it forks stays in.  A foreground job gets the console
+ * (tcsetpgrp), so that Ctrl-C stops that job, whole, and nothing else;
+ * when it ends, the shell takes the console back with no group at all, so
+ * that a Ctrl-C at the prompt only clears the line (it does so when it
+ * starts, too: a shell run from a shell is not stopped by Ctrl-C).  A job that Ctrl-C
+ * stopped (exit status EXIT_INTERRUPTED) ends the rest of its line too,
+ * as in other shells.  The console has already echoed ^C: the shell adds
+ * nothing.
  */
 #include "user/user.h"
 
@@ -473,6 +484,42 @@ move_fd(int from, int to)
 	return 0;
 }
 
+/* ---- job control: see the top of the file --------------------------------- */
+
+static bool job_control;   /* this process is the interactive shell */
+
+/* In the shell, just after forking job pid: its own group, and the
+ * console if it runs in the foreground.  The job does the same (become_job),
+ * since either may run first. */
+static void
+give_job(int pid, bool foreground)
+{
+	if (!job_control)
+		return;
+	setpgid(pid, pid);
+	if (foreground)
+		tcsetpgrp(0, pid);
+}
+
+/* In a job, just after the fork: the other side of give_job.  What the job
+ * forks stays in its group. */
+static void
+become_job(bool foreground)
+{
+	if (!job_control)
+		return;
+	give_job(getpid(), foreground);
+	job_control = false;
+}
+
+/* In the shell, when a foreground job has ended: no group has the console. */
+static void
+take_console_back(void)
+{
+	if (job_control)
+		tcsetpgrp(0, 0);
+}
+
 /* Wait until child pid ends; returns its exit status. */
 static int
 wait_for(int pid)
@@ -617,6 +664,7 @@ run_background(struct node *n)
 		return 1;
 	}
 	if (pid == 0) {
+		become_job(false);
 		if ((job = fork()) < 0) {
 			fprintf(2, "sh: fork: %s\n", strerror(errno));
 			exit(1);
@@ -625,6 +673,7 @@ run_background(struct node *n)
 			run_child(n);
 		exit(0);
 	}
+	give_job(pid, false);
 	wait_for(pid);
 	return 0;
 }
@@ -643,9 +692,14 @@ run_item(struct node *n)
 		fprintf(2, "sh: fork: %s\n", strerror(errno));
 		return 1;
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		become_job(true);
 		run_child(n);
-	return wait_for(pid);
+	}
+	give_job(pid, true);
+	status = wait_for(pid);
+	take_console_back();
+	return status;
 }
 
 /* Run the LIST chain n item by item; returns the last one's status. */
@@ -653,7 +707,8 @@ static int
 run_here(struct node *n)
 {
 	for (; n->kind == N_LIST; n = n->right)
-		run_item(n->left);
+		if (run_item(n->left) == EXIT_INTERRUPTED)
+			return EXIT_INTERRUPTED;    /* Ctrl-C: the rest goes too */
 	return run_item(n);
 }
 
@@ -712,6 +767,8 @@ main(int argc, char **argv)
 	if (argc == 2 && open_script(argv[1]) < 0)
 		return 1;
 	interactive = isatty(0);
+	job_control = interactive;
+	take_console_back();     /* a shell started from a shell: the prompt is ours */
 	for (;;) {
 		if (interactive)
 			fprintf(2, "$ ");

@@ -1490,6 +1490,33 @@ proc_kill_init_refused(void)
 }
 
 /* A child's child outlives it, runs on, and is reaped by init. */
+/* Process groups and the console's foreground group: every refusal.
+ * (Ctrl-C itself is typed by the grader: grading/grade-base.py.) */
+static void
+proc_pgroup_errors(void)
+{
+	int fds[2], con, pid;
+
+	expect_error(setpgid(-1, 0), EINVAL, "setpgid(-1, 0)");
+	expect_error(setpgid(0, -1), EINVAL, "setpgid(0, -1)");
+	expect_error(setpgid(99999, 0), ESRCH, "setpgid of no such process");
+	expect_error(setpgid(1, 0), ESRCH, "setpgid of init, not our child");
+	expect_error(setpgid(0, 99999), EPERM, "setpgid into no such group");
+	pid = spawn(spin);
+	must(setpgid(pid, 0), "setpgid of a child into a group of its own");
+	must(setpgid(pid, pid), "setpgid of a child into its own group again");
+	kill_and_reap(pid, "a child in a group of its own");
+	must(pipe(fds), "pipe");
+	expect_error(tcsetpgrp(fds[0], 0), ENOTTY, "tcsetpgrp on a pipe");
+	expect_error(tcsetpgrp(NOFILE, 0), EBADF, "tcsetpgrp on a bad descriptor");
+	close(fds[0]);
+	close(fds[1]);
+	con = must(open("/dev/console", O_RDWR), "open /dev/console");
+	expect_error(tcsetpgrp(con, -1), EINVAL, "tcsetpgrp(console, -1)");
+	expect_error(tcsetpgrp(con, 99999), ESRCH, "tcsetpgrp to no such group");
+	close(con);
+}
+
 static void
 proc_orphan_reparented(void)
 {
@@ -3392,6 +3419,7 @@ static const struct test tests[] = {
 	QUICK(proc_kill_blocked),
 	QUICK(proc_kill_self_and_no_such_pid),
 	QUICK(proc_kill_init_refused),
+	QUICK(proc_pgroup_errors),
 	QUICK(proc_orphan_reparented),
 	QUICK(proc_fork_table_full),
 	QUICK(proc_fork_out_of_memory),

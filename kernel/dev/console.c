@@ -13,6 +13,12 @@
  *   Ctrl-U            erase the whole current line
  *   Ctrl-D            complete the line without a newline; on an empty
  *                     line, read() returns 0 (end of file)
+ *   Ctrl-C            stop the foreground job: every process in the
+ *                     console's foreground process group (tcsetpgrp) is
+ *                     killed, and exits with EXIT_INTERRUPTED; the line
+ *                     being typed is discarded.  With no foreground group
+ *                     (a shell waiting at its prompt) the reader gets an
+ *                     empty line instead, and the shell prompts again
  *   Ctrl-P            print the process list (procdump), for debugging
  *   Ctrl-\            panic, in test kernels only (kernel/lib/ktest.h)
  *
@@ -69,6 +75,7 @@ static struct {
 	uint r;                  /* next byte to read */
 	uint w;                  /* end of completed lines */
 	uint e;                  /* end of the line being edited */
+	int foreground;          /* the process group Ctrl-C stops; 0: none */
 } cons;
 
 /* Erase the character left of the cursor on the screen. */
@@ -173,6 +180,40 @@ edit(int c)
 	}
 }
 
+void
+console_set_foreground(int pgid)
+{
+	acquire(&cons.lock);
+	cons.foreground = pgid;
+	release(&cons.lock);
+}
+
+/*
+ * Ctrl-C: drop the line being typed, echo ^C, and stop the foreground
+ * group, or, with none, hand the reader an empty line (so that a shell
+ * at its prompt prompts again).  The group is stopped after cons.lock is
+ * let go: marking processes takes proc_lock.
+ */
+static void
+interrupt(void)
+{
+	int group;
+
+	acquire(&cons.lock);
+	cons.e = cons.w;
+	uart_putc_sync('^');
+	uart_putc_sync('C');
+	uart_putc_sync('\n');
+	group = cons.foreground;
+	if (group == 0 && room_for(1)) {
+		append('\n');
+		complete_line();
+	}
+	release(&cons.lock);
+	if (group != 0)
+		interrupt_pgroup(group);
+}
+
 /*
  * Take one received character.  Called by the UART interrupt handler;
  * never sleeps.
@@ -182,6 +223,10 @@ console_intr(int c)
 {
 	if (c == CTRL('P')) {
 		procdump();
+		return;
+	}
+	if (c == CTRL('C')) {
+		interrupt();
 		return;
 	}
 	ktest_console_key(c);

@@ -7,6 +7,8 @@
 void console_init(void);
 /* Called by the UART interrupt handler for each received character. */
 void console_intr(int c);
+/* The process group Ctrl-C stops (tcsetpgrp); 0: none. */
+void console_set_foreground(int pgid);
 /* Write one character for the kernel (printf, echo); never sleeps. */
 void console_putc(int c);
 

@@ -44,6 +44,7 @@
 #include "kernel/proc/proc.h"
 #include "kernel/mem/vm.h"
 #include "kernel/proc/syscall.h"
+#include "kernel/dev/console.h"
 #include "kernel/lib/printf.h"
 
 #define OPEN_FLAGS (O_ACCMODE | O_CREATE | O_TRUNC | O_APPEND)
@@ -173,6 +174,31 @@ sys_fsync(void)
 	if (r < 0)
 		return r;
 	return log_sync();
+}
+
+/*
+ * tcsetpgrp(fd, pgid): the terminal fd refers to stops group pgid at
+ * Ctrl-C (0: no group; Ctrl-C then only discards the line being typed).
+ * The console is the only terminal: -ENOTTY for anything else, -ESRCH
+ * when no process is in group pgid, -EINVAL for a negative one.
+ */
+uint64
+sys_tcsetpgrp(void)
+{
+	struct file *f;
+	int pgid, r;
+
+	if ((r = argfd(0, NULL, &f)) < 0)
+		return r;
+	argint(1, &pgid);
+	if (f->type != FD_DEVICE || f->major != CONSOLE)
+		return -ENOTTY;
+	if (pgid < 0)
+		return -EINVAL;
+	if (pgid != 0 && !pgroup_exists(pgid))
+		return -ESRCH;
+	console_set_foreground(pgid);
+	return 0;
 }
 
 uint64

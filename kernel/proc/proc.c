@@ -388,6 +388,7 @@ freeproc(struct proc *p)
 
 	acquire(&proc_lock);
 	p->pid = 0;
+	p->pgid = 0;
 	p->parent = NULL;
 	p->name[0] = 0;
 	p->chan = NULL;
@@ -447,6 +448,7 @@ user_init(void)
 	if (allocproc(&p) != 0)
 		panic("user_init: no memory for the first process");
 	initproc = p;
+	p->pgid = p->pid;
 	safestrcpy(p->name, "init", sizeof(p->name));
 	p->cwd = NULL;   /* the root, once forkret has mounted the file system */
 	acquire(&proc_lock);
@@ -479,6 +481,7 @@ fork(void)
 
 	acquire(&proc_lock);
 	child->parent = parent;
+	child->pgid = parent->pgid;
 	make_runnable(child);
 	release(&proc_lock);
 	return child->pid;
@@ -596,34 +599,128 @@ wait(uint64 status_addr)
  * or checks killed() in a long wait.  Returns 0, -ESRCH, or -EPERM for
  * init (pid 1), which adopts every orphan and so must never exit.
  */
+/* The live (not UNUSED, not ZOMBIE) process with this pid, or NULL.
+ * proc_lock held. */
+static struct proc *
+find_live(int pid)
+{
+	for (struct proc *p = proc; p < &proc[NPROC]; p++)
+		if (p->pid == pid && p->state != UNUSED && p->state != ZOMBIE)
+			return p;
+	return NULL;
+}
+
+/* Mark p killed for why (KILLED or INTERRUPTED), unless it already is,
+ * and wake it if it sleeps, so that the call it waits in returns EINTR.
+ * proc_lock held. */
+static void
+mark_killed(struct proc *p, int why)
+{
+	int none = 0;
+
+	__atomic_compare_exchange_n(&p->killed, &none, why, false,
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	if (p->state == SLEEPING) {
+		sleepq_remove(p);
+		p->chan = NULL;
+		make_runnable(p);
+	}
+}
+
 int
 kill(int pid)
 {
+	struct proc *p;
+	int err = 0;
+
 	acquire(&proc_lock);
-	for (struct proc *p = proc; p < &proc[NPROC]; p++) {
-		if (p->pid != pid || p->state == UNUSED || p->state == ZOMBIE)
-			continue;
-		if (p == initproc) {
-			release(&proc_lock);
-			return -EPERM;
-		}
-		__atomic_store_n(&p->killed, 1, __ATOMIC_RELAXED);
-		if (p->state == SLEEPING) {
-			sleepq_remove(p);
-			p->chan = NULL;
-			make_runnable(p);
-		}
-		release(&proc_lock);
-		return 0;
-	}
+	if ((p = find_live(pid)) == NULL)
+		err = -ESRCH;
+	else if (p == initproc)
+		err = -EPERM;
+	else
+		mark_killed(p, KILLED);
 	release(&proc_lock);
-	return -ESRCH;
+	return err;
 }
 
 void
 setkilled(struct proc *p)
 {
-	__atomic_store_n(&p->killed, 1, __ATOMIC_RELAXED);
+	int none = 0;
+
+	__atomic_compare_exchange_n(&p->killed, &none, KILLED, false,
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
+/* The exit status a killed process ends with: wait() tells its parent why. */
+int
+killed_status(struct proc *p)
+{
+	return killed(p) == INTERRUPTED ? EXIT_INTERRUPTED : EXIT_KILLED;
+}
+
+/*
+ * Process groups.  Every process is in one, named by a pid: fork puts the
+ * child in its parent's, and setpgid moves a process into another or
+ * starts a new one.  The console stops a whole group at Ctrl-C
+ * (kernel/dev/console.c): an interactive shell puts each job in a group
+ * of its own and gives the console to the one in the foreground
+ * (tcsetpgrp), so that Ctrl-C stops that job, every process of it and
+ * whatever they started, and nothing else: not the shell, not a
+ * background job, not init.
+ */
+
+/* Is some live process in group pgid?  Takes proc_lock. */
+bool
+pgroup_exists(int pgid)
+{
+	bool found = false;
+
+	acquire(&proc_lock);
+	for (struct proc *p = proc; p < &proc[NPROC] && !found; p++)
+		found = p->pgid == pgid && p->state != UNUSED && p->state != ZOMBIE;
+	release(&proc_lock);
+	return found;
+}
+
+/*
+ * setpgid(pid, pgid): put process pid (0: the caller), which must be the
+ * caller or a child of it, in group pgid (0: pid, a new group of its
+ * own).  A group other than its own must already exist.  0, or -EINVAL,
+ * -ESRCH (no such process of ours) or -EPERM (no such group).
+ */
+int
+setpgid(int pid, int pgid)
+{
+	struct proc *me = myproc(), *p;
+	int err = 0;
+
+	if (pid < 0 || pgid < 0)
+		return -EINVAL;
+	if (pgid != 0 && pgid != (pid ? pid : me->pid) && !pgroup_exists(pgid))
+		return -EPERM;
+	acquire(&proc_lock);
+	p = pid == 0 ? me : find_live(pid);
+	if (p == NULL || (p != me && p->parent != me))
+		err = -ESRCH;
+	else
+		p->pgid = pgid ? pgid : p->pid;
+	release(&proc_lock);
+	return err;
+}
+
+/* Ctrl-C: mark every process of group pgid interrupted (init excepted),
+ * as kill() does. */
+void
+interrupt_pgroup(int pgid)
+{
+	acquire(&proc_lock);
+	for (struct proc *p = proc; p < &proc[NPROC]; p++)
+		if (p->pgid == pgid && p->state != UNUSED && p->state != ZOMBIE &&
+		    p != initproc)
+			mark_killed(p, INTERRUPTED);
+	release(&proc_lock);
 }
 
 /* Lock-free: the system-call path reads it on every return to user. */

@@ -53,6 +53,11 @@ extern int ncpu;              /* harts in use */
 
 enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
 
+/* Why a process was killed (p->killed): it exits with EXIT_KILLED or
+ * EXIT_INTERRUPTED (include/param.h). */
+#define KILLED      1         /* kill(), or a fault */
+#define INTERRUPTED 2         /* Ctrl-C at the console */
+
 struct proc {
 	/* [proc_lock] */
 	enum procstate state;
@@ -60,9 +65,11 @@ struct proc {
 	struct spinlock *waitlock;  /* ... the lock sleep() was given, which
 	                               names the wait for procdump */
 	struct proc *qnext;       /* next on the run queue or a sleep queue */
-	int killed;               /* set by kill(); read without the lock */
+	int killed;               /* KILLED or INTERRUPTED, or 0; read
+	                             without the lock */
 	int xstatus;              /* exit status, for the parent's wait() */
 	int pid;
+	int pgid;                 /* process group: Ctrl-C stops a whole one */
 	struct proc *parent;
 	int hart;                 /* cpu index while RUNNING, for Ctrl-P */
 
@@ -134,6 +141,10 @@ int  wait(uint64 status_addr);
 int  kill(int pid);
 void setkilled(struct proc *p);
 int  killed(struct proc *p);
+int  killed_status(struct proc *p);
+int  setpgid(int pid, int pgid);
+bool pgroup_exists(int pgid);
+void interrupt_pgroup(int pgid);
 int  growproc(int n);
 void procdump(void);
 int  proc_count(void);

@@ -50,6 +50,17 @@ sys_kill(void)
 	return kill(pid);
 }
 
+/* Put a process in a process group; see kernel/proc/proc.c:setpgid. */
+uint64
+sys_setpgid(void)
+{
+	int pid, pgid;
+
+	argint(0, &pid);
+	argint(1, &pgid);
+	return setpgid(pid, pgid);
+}
+
 uint64
 sys_getpid(void)
 {

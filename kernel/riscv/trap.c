@@ -346,7 +346,7 @@ usertrap(void)
 		kill_for_fault(p, scause, r_stval());
 	}
 	if (killed(p))
-		exit(-1);
+		exit(killed_status(p));
 	if (kind == INTR_TIMER)
 		yield();
 	usertrapret();
