@@ -116,17 +116,14 @@ mycpu(void)
 static inline struct proc *
 myproc(void)
 {
-	struct proc *p;
-
-	asm volatile("mv %0, gp" : "=r"(p));
-	return p;
+	return (struct proc *)r_gp();
 }
 
 /* Make p the current process (usertrap, on entry from user mode). */
 static inline void
 set_myproc(struct proc *p)
 {
-	asm volatile("mv gp, %0" : : "r"(p));
+	w_gp((uint64)p);
 }
 
 void proc_init(void);

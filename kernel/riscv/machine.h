@@ -109,6 +109,22 @@ r_tp(void)
 	return x;
 }
 
+/* The gp register: in the kernel, the current process (kernel/proc/proc.h:myproc). */
+static inline uint64
+r_gp(void)
+{
+	uint64 x;
+
+	asm volatile("mv %0, gp" : "=r"(x));
+	return x;
+}
+
+static inline void
+w_gp(uint64 x)
+{
+	asm volatile("mv gp, %0" : : "r"(x));
+}
+
 #endif /* __ASSEMBLER__ */
 
 #endif /* KERNEL_RISCV_MACHINE_H */
