@@ -21,6 +21,7 @@ MEM    ?= $(or $(LAB_MEM),128M) # guest RAM (128M..2G)
 DEBUG  ?= 0            # 1: build without optimisation, for stepping in gdb
 KTEST  ?= 0            # 1: a test kernel that can be made to fail (kernel/lib/ktest.h)
 LOCKDEP ?= $(DEBUG)     # 1: check the order locks are taken in (kernel/lock/lockdep.c)
+CHECKS ?= $(DEBUG)      # 1: junk-fill freed pages and run the costlier invariant checks
 V      ?= 0            # 1: show every command
 
 # The cross toolchain: the first prefix whose gcc is on PATH.
@@ -45,7 +46,7 @@ Q = @
 endif
 
 ifeq ($(DEBUG),1)
-OPT = -O0 -DKALLOC_JUNK    # and fill freed pages with junk (kernel/mem/kalloc.c)
+OPT = -O0
 else
 OPT = -O2
 endif
@@ -106,13 +107,14 @@ kernel/kernel: $(KOBJS) build/kernel/ksymtab.o kernel/riscv/kernel.ld
 	$(Q)$(NM) -n $@ > kernel/kernel.sym
 
 build/kernel/%.o build/include/%.o: CFLAGS += -DKERNEL $(if $(filter 1,$(KTEST)),-DKTEST) \
-	$(if $(filter 1,$(strip $(LOCKDEP))),-DLOCKDEP)
+	$(if $(filter 1,$(strip $(LOCKDEP))),-DLOCKDEP) \
+	$(if $(filter 1,$(strip $(CHECKS))),-DKALLOC_JUNK -DDEBUG_CHECKS=1)
 
 # Objects depend on the flags they were built with, recorded in build/flags,
 # so that switching DEBUG or KTEST rebuilds everything instead of mixing
 # optimised and unoptimised (or test and normal) code.
 BUILD_FLAGS := $(CC) $(CFLAGS) $(ASFLAGS) KTEST=$(strip $(KTEST)) \
-	LOCKDEP=$(strip $(LOCKDEP))
+	LOCKDEP=$(strip $(LOCKDEP)) CHECKS=$(strip $(CHECKS))
 
 build/flags: FORCE
 	@mkdir -p build

@@ -146,7 +146,8 @@ MUTANTS = [
 def build_test_kernel(tree, mutant=None):
     """Copy what the kernel is built from into tree, break it there if a
     mutant is given, and build a KTEST=1 kernel, with the lock-order
-    checker on (LOCKDEP=1): its path.  The real tree and its build are
+    checker and the costlier invariant checks on (LOCKDEP=1, CHECKS=1):
+    its path.  The real tree and its build are
     never touched."""
     shutil.copy(os.path.join(ROOT, "Makefile"), tree)
     shutil.copytree(os.path.join(ROOT, "include"), os.path.join(tree, "include"))
@@ -162,7 +163,7 @@ def build_test_kernel(tree, mutant=None):
                                "MUTANTS in crash_test.py" % mutant["file"])
         with open(path, "w") as f:
             f.write(text.replace(mutant["old"], mutant["new"]))
-    r = subprocess.run(["make", "-s", "-j2", "KTEST=1", "LOCKDEP=1",
+    r = subprocess.run(["make", "-s", "-j2", "KTEST=1", "LOCKDEP=1", "CHECKS=1",
                         "kernel/kernel"],
                        cwd=tree, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True)

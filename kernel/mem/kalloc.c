@@ -32,7 +32,8 @@
  *   | metadata: 1 byte a page | pages released | device tree | released |
  *                                              (never released)
  *
- * Junk, a debugging aid: in a DEBUG=1 build (-DKALLOC_JUNK) freed pages
+ * Junk, a debugging aid: in a CHECKS=1 build (-DKALLOC_JUNK; DEBUG=1 turns
+ * CHECKS on) freed pages
  * are filled with FREED_JUNK, so a use after free reads nonsense instead
  * of stale data that looks right.  With -DKALLOC_DEBUG new pages are
  * filled with NEW_JUNK as well, to catch code that relies on fresh pages

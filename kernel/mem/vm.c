@@ -44,6 +44,11 @@
 
 pagetable_t kernel_pagetable;
 
+/* 1 in DEBUG=1 builds: run the checks too costly for every build. */
+#ifndef DEBUG_CHECKS
+#define DEBUG_CHECKS 0
+#endif
+
 extern char etext[], erodata[], trampoline[];
 
 /* A zeroed page for a page table, or NULL. */
@@ -246,32 +251,31 @@ next_table(pte_t pte, uint64 va)
 }
 
 /*
- * The index of the first valid entry of pt at or after i, or 512.  A user
- * page table is mostly empty and exit scans every table page it frees,
- * which was a quarter of fork+exit+wait; so the middle loop tests eight
- * entries at once, ORed together, and steps past eight empty ones in a
- * few instructions.
+ * The index of the first valid entry of pt in [i, end), or end.  A user
+ * page table is mostly empty, and a scan of a whole table is 512 entries;
+ * so the middle loop tests eight entries at once, ORed together, and
+ * steps past eight empty ones in a few instructions.
  */
 static int
-next_valid(pagetable_t pt, int i)
+next_valid(pagetable_t pt, int i, int end)
 {
-	for (; i < 512 && i % 8 != 0; i++)
+	for (; i < end && i % 8 != 0; i++)
 		if (pt[i] & PTE_V)
 			return i;
-	for (; i < 512; i += 8)
+	for (; i + 8 <= end; i += 8)
 		if ((pt[i] | pt[i + 1] | pt[i + 2] | pt[i + 3] | pt[i + 4] |
 		     pt[i + 5] | pt[i + 6] | pt[i + 7]) & PTE_V)
 			break;
-	for (; i < 512; i++)
+	for (; i < end; i++)
 		if (pt[i] & PTE_V)
 			return i;
-	return 512;
+	return end;
 }
 
 static bool
 table_is_empty(pagetable_t pt)
 {
-	return next_valid(pt, 0) == 512;
+	return next_valid(pt, 0, 512) == 512;
 }
 
 /*
@@ -391,26 +395,50 @@ uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz)
 	return newsz;
 }
 
-/*
- * Free the tree under pt (a level-`level` table whose entry 0 maps base):
- * the user pages of [USER_BASE, sz), then every table.  The only other
- * pages a user table maps are the trampoline and the trapframe, which are
- * not the process's to free: they are dropped.  Anything else is a page
- * some code forgot, and a panic names it where a leak would hide it.  One
- * pass over the tables that exist, so the cost follows what is mapped.
- */
+static void free_pagetable_tree(pagetable_t pt, int level, uint64 base, uint64 sz);
+
+/* free_pagetable_tree's work on the entries of pt that overlap [lo, hi):
+ * free the pages of [USER_BASE, sz) and the tables below, and clear each
+ * entry. */
 static void
-free_pagetable_tree(pagetable_t pt, int level, uint64 base, uint64 sz)
+free_entries(pagetable_t pt, int level, uint64 base, uint64 lo, uint64 hi,
+	     uint64 sz)
 {
-	for (int i = next_valid(pt, 0); i < 512; i = next_valid(pt, i + 1)) {
+	int first, last;
+
+	if (lo >= hi || hi <= base || lo >= base + 512 * LEVEL_SPAN(level))
+		return;
+	entries_in_range(level, base, lo, hi, &first, &last);
+	for (int i = next_valid(pt, first, last + 1); i <= last;
+	     i = next_valid(pt, i + 1, last + 1)) {
 		uint64 va = base + i * LEVEL_SPAN(level);
 		if (level > 0)
 			free_pagetable_tree(next_table(pt[i], va), level - 1, va, sz);
 		else if (va >= USER_BASE && va < sz)
 			kfree((void *)PTE2PA(pt[i]));
-		else if (va != TRAMPOLINE && va != TRAPFRAME)
-			panic("uvmfree: %p is mapped outside the user range", (void *)va);
+		pt[i] = 0;
 	}
+}
+
+/*
+ * Free the tree under pt (a level-`level` table whose entry 0 maps base):
+ * the user pages of [USER_BASE, sz), then every table.  Besides those
+ * pages a user table maps only the trampoline and the trapframe, at the
+ * very top, which are not the process's to free: they are dropped.  So
+ * only the entries that overlap [0, sz) or [TRAPFRAME, MAXVA) are looked
+ * at: exit costs what is mapped, not a scan of all 512 entries of every
+ * table, which was a tenth of fork+exit+wait.  A DEBUG=1 build scans
+ * anyway, for a page mapped anywhere else: some code forgot it, and the
+ * panic names it where a leak would hide it.
+ */
+static void
+free_pagetable_tree(pagetable_t pt, int level, uint64 base, uint64 sz)
+{
+	free_entries(pt, level, base, 0, sz, sz);
+	free_entries(pt, level, base, TRAPFRAME, MAXVA, sz);
+	if (DEBUG_CHECKS && !table_is_empty(pt))
+		panic("uvmfree: %p is mapped outside the user range",
+		      (void *)(base + next_valid(pt, 0, 512) * LEVEL_SPAN(level)));
 	kfree(pt);
 }
 
