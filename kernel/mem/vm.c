@@ -44,7 +44,7 @@
 
 pagetable_t kernel_pagetable;
 
-/* 1 in DEBUG=1 builds: run the checks too costly for every build. */
+/* 1 in CHECKS=1 builds: run the checks too costly for every build. */
 #ifndef DEBUG_CHECKS
 #define DEBUG_CHECKS 0
 #endif
@@ -427,7 +427,7 @@ free_entries(pagetable_t pt, int level, uint64 base, uint64 lo, uint64 hi,
  * very top, which are not the process's to free: they are dropped.  So
  * only the entries that overlap [0, sz) or [TRAPFRAME, MAXVA) are looked
  * at: exit costs what is mapped, not a scan of all 512 entries of every
- * table, which was a tenth of fork+exit+wait.  A DEBUG=1 build scans
+ * table, which was a tenth of fork+exit+wait.  A CHECKS=1 build scans
  * anyway, for a page mapped anywhere else: some code forgot it, and the
  * panic names it where a leak would hide it.
  */
