@@ -21,27 +21,15 @@
 #include "user/user.h"
 #include "user/thread.h"
 
+#define PROBE_NAME "synctest"
+#include "labs/thread/user/probe.h"
+
 #define NTHREADS        4
 #define STACKSIZE       8192
 #define WATCHDOG_TICKS  500         /* 5 s without progress: stuck */
 
 static char stacks[NTHREADS][STACKSIZE] __attribute__((aligned(16)));
-static const char *current_case;
-static int failures;
 static int progress;                /* bumped by the threads as they go */
-
-static void
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("synctest: %s: FAILED: ", current_case);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	failures++;
-}
 
 /*
  * Run fn(0) .. fn(n-1) in n threads and join them.  If `progress` stands
@@ -270,43 +258,14 @@ case_barrier(void)
 
 /* ---- main ------------------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	void (*run)(void);
-} cases[] = {
+static const struct probe_case cases[] = {
 	{ "futex", case_futex },
 	{ "mutex", case_mutex },
 	{ "barrier", case_barrier },
 };
 
-#define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
-
-static int
-run_case(const char *name)
-{
-	for (int i = 0; i < NCASES; i++) {
-		if (strcmp(cases[i].name, name) != 0)
-			continue;
-		current_case = name;
-		failures = 0;
-		cases[i].run();
-		if (failures == 0)
-			printf("synctest: %s: ok\n", name);
-		return failures;
-	}
-	fprintf(2, "synctest: no case %s\n", name);
-	return 1;
-}
-
 int
 main(int argc, char **argv)
 {
-	int bad = 0;
-
-	if (argc == 1)
-		for (int i = 0; i < NCASES; i++)
-			bad += run_case(cases[i].name);
-	for (int i = 1; i < argc; i++)
-		bad += run_case(argv[i]);
-	return bad != 0;
+	return probe_main(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 }

@@ -22,26 +22,14 @@
  */
 #include "user/user.h"
 
+#define PROBE_NAME "threadtest"
+#include "labs/thread/user/probe.h"
+
 #define NSTACK     16
 #define STACKSIZE  8192
 #define MAX_EXTRA  15             /* ASPACE_THREADS - 1: kernel/proc/aspace.h */
 
 static char stacks[NSTACK][STACKSIZE] __attribute__((aligned(16)));
-static const char *current_case;
-static int failures;
-
-static void
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("threadtest: %s: FAILED: ", current_case);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	failures++;
-}
 
 static void *
 stack_top(int i)
@@ -418,10 +406,7 @@ case_fault(void)
 
 /* ---- main ------------------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	void (*run)(void);
-} cases[] = {
+static const struct probe_case cases[] = {
 	{ "create", case_create },
 	{ "parallel", case_parallel },
 	{ "sbrk", case_sbrk },
@@ -430,34 +415,8 @@ static const struct {
 	{ "fault", case_fault },
 };
 
-#define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
-
-static int
-run_case(const char *name)
-{
-	for (int i = 0; i < NCASES; i++) {
-		if (strcmp(cases[i].name, name) != 0)
-			continue;
-		current_case = name;
-		failures = 0;
-		cases[i].run();
-		if (failures == 0)
-			printf("threadtest: %s: ok\n", name);
-		return failures;
-	}
-	fprintf(2, "threadtest: no case %s\n", name);
-	return 1;
-}
-
 int
 main(int argc, char **argv)
 {
-	int bad = 0;
-
-	if (argc == 1)
-		for (int i = 0; i < NCASES; i++)
-			bad += run_case(cases[i].name);
-	for (int i = 1; i < argc; i++)
-		bad += run_case(argv[i]);
-	return bad != 0;
+	return probe_main(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 }

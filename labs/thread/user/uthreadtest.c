@@ -19,21 +19,9 @@
 #include "user/user.h"
 #include "user/uthread.h"
 
-static const char *current_case;
-static int failures;
+#define PROBE_NAME "uthreadtest"
+#include "labs/thread/user/probe.h"
 
-static void
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("uthreadtest: %s: FAILED: ", current_case);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	failures++;
-}
 
 /* ---- order ---------------------------------------------------------------- */
 
@@ -259,44 +247,15 @@ case_reuse(void)
 
 /* ---- main ------------------------------------------------------------------ */
 
-static const struct {
-	const char *name;
-	void (*run)(void);
-} cases[] = {
+static const struct probe_case cases[] = {
 	{ "order", case_order },
 	{ "sregs", case_sregs },
 	{ "locals", case_locals },
 	{ "reuse", case_reuse },
 };
 
-#define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
-
-static int
-run_case(const char *name)
-{
-	for (int i = 0; i < NCASES; i++) {
-		if (strcmp(cases[i].name, name) != 0)
-			continue;
-		current_case = name;
-		failures = 0;
-		cases[i].run();
-		if (failures == 0)
-			printf("uthreadtest: %s: ok\n", name);
-		return failures;
-	}
-	fprintf(2, "uthreadtest: no case %s\n", name);
-	return 1;
-}
-
 int
 main(int argc, char **argv)
 {
-	int bad = 0;
-
-	if (argc == 1)
-		for (int i = 0; i < NCASES; i++)
-			bad += run_case(cases[i].name);
-	for (int i = 1; i < argc; i++)
-		bad += run_case(argv[i]);
-	return bad != 0;
+	return probe_main(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 }
