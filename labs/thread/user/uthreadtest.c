@@ -22,7 +22,6 @@
 #define PROBE_NAME "uthreadtest"
 #include "labs/thread/user/probe.h"
 
-
 /* ---- order ---------------------------------------------------------------- */
 
 #define ORDER_THREADS 3
