@@ -206,8 +206,9 @@ def test_cost():
                           "fork: N instructions, M pages\"); was it killed?\n"
                           "It printed:\n%s" % (command, show(out)))
     instructions, pages = int(m[1]), int(m[2])
-    print("    cowbench: a fork of a process with %d MiB of heap: %d "
-          "instructions, %d pages" % (BENCH_MIB, instructions, pages))
+    print("cost: cowbench measured one fork of a process with %d MiB of "
+          "heap: %d instructions, %d pages" % (BENCH_MIB, instructions, pages),
+          flush=True)
     if pages > PAGE_LIMIT:
         raise TestFailure(
             "%r: one fork of a process that has stored to all %d pages of "
