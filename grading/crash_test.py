@@ -30,7 +30,7 @@ is then built on the host, from the record, without booting again.
          always with "all lost", "all kept", and as many as fit of "only
          one lost" and "only one kept".
      Both take a block to reach the disk whole or not at all (the log's
-     commit point is the write of one block); the cache model may keep
+     header is one block); the cache model may keep
      some blocks of a request and lose others.  Images that come out the
      same are checked once.
 
@@ -57,12 +57,13 @@ is then built on the host, from the record, without booting again.
 
   5. Broken kernels.  In another scratch copy of the tree the kernel is
      broken on purpose, a test kernel is built from it, and one workload
-     is recorded and checked: the checks must fail.  Three ways: the flush
-     between the log body and the commit header left out (only the
-     volatile-cache images show it: in the prefix model nothing is wrong);
-     the commit header written before the body (the prefix images show
-     it); a write() of two blocks split into two transactions (fsck finds
-     nothing, since each transaction is consistent: the file check does).
+     is recorded and checked: the checks must fail.  Four ways: the flush
+     between the log write and the installs left out, or the one between
+     the installs and the next commit (only the volatile-cache images show
+     these: in the prefix model nothing is wrong); the installs written
+     before the log (the prefix images show it); a write() of two blocks
+     split into two transactions (fsck finds nothing, since each
+     transaction is consistent: the file check does).
 
 --sweep (make crash-sweep) checks more: up to SWEEP_SUBSETS subsets per
 stretch, and boots every distinct prefix image of every workload.
@@ -74,6 +75,7 @@ check passed.
 
 import argparse
 import concurrent.futures
+import functools
 import os
 import queue
 import random
@@ -90,6 +92,7 @@ import traceback
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "grading"))
 from gradelib import Machine, TestFailure  # noqa: E402
+import fsimage  # noqa: E402
 
 FSCK = os.path.join(ROOT, "mkfs", "fsck")
 BSIZE = 4096
@@ -104,28 +107,36 @@ JOBS = 2                # fsck processes, and guests, at a time
 # Broken kernels: a replacement in one file, the workload to record, the
 # model of the disk whose images must show the damage, and the check that
 # must find it ("fsck", or "files": the workload's model of its files).
-BODY_STEP = ("\tif (write_body(log.home, n) < 0 || disk_flush() < 0) {\n"
-             "\t\tlog_fail(\"writing the log\");\n"
-             "\t\treturn -EIO;\n"
-             "\t}\n")
-HEADER_STEP = ("\tif (write_header() < 0 || disk_flush() < 0) {\n"
-               "\t\tlog_fail(\"writing the commit record\");\n"
-               "\t\treturn -EIO;\n"
-               "\t}\n")
+LOG_STEP = ("\tif (write_log(log.home, n) < 0 || disk_flush() < 0) {\n"
+            "\t\tlog_fail(\"writing the log\");\n"
+            "\t\treturn -EIO;\n"
+            "\t}\n")
+INSTALL_STEP = ("\tif (install(log.home, n) < 0 || disk_flush() < 0) {\n"
+                "\t\tlog_fail(\"installing a transaction\");\n"
+                "\t\treturn -EIO;\n"
+                "\t}\n")
 MUTANTS = [
     {
-        "name": "no flush between the log body and the commit header",
+        "name": "no flush between the log write and the installs",
         "file": "kernel/fs/log.c",
-        "old": BODY_STEP,
-        "new": BODY_STEP.replace(" || disk_flush() < 0", ""),
+        "old": LOG_STEP,
+        "new": LOG_STEP.replace(" || disk_flush() < 0", ""),
         "workload": "mkdir",
         "caught_by": ("cache", "fsck"),
     },
     {
-        "name": "the commit header written before the log body",
+        "name": "no flush between the installs and the next commit",
         "file": "kernel/fs/log.c",
-        "old": BODY_STEP + HEADER_STEP,
-        "new": HEADER_STEP + BODY_STEP,
+        "old": INSTALL_STEP,
+        "new": INSTALL_STEP.replace(" || disk_flush() < 0", ""),
+        "workload": "mkdir",
+        "caught_by": ("cache", "fsck"),
+    },
+    {
+        "name": "the installs written before the log",
+        "file": "kernel/fs/log.c",
+        "old": LOG_STEP + INSTALL_STEP,
+        "new": INSTALL_STEP + LOG_STEP,
         "workload": "mkdir",
         "caught_by": ("prefix", "fsck"),
     },
@@ -192,6 +203,13 @@ def fnv1a(data):
     for b in data:
         h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
     return h
+
+
+@functools.lru_cache(maxsize=4096)
+def slot_checksum(data):
+    """fsimage.log_checksum, remembered: the same slots recur in many
+    images."""
+    return fsimage.log_checksum(data)
 
 
 def decode_block(text):
@@ -368,13 +386,19 @@ class FsView:
 
     def replay(self):
         """Copy a committed transaction home, as kernel/fs/log.c:recover
-        does; the number of blocks it holds."""
+        does: when every slot matches its checksum (the commit finished)
+        and some home block differs from its slot (the installs did not).
+        The number of blocks it holds, or 0 when there is nothing to do."""
         head = self.block(self.logstart)
         n = struct.unpack_from("<I", head)[0]
         if n == 0 or n > self.nlog - 1:
             return 0        # fsck says what is wrong with a bad header
-        homes = struct.unpack_from("<%dI" % n, head, 4)
+        homes, sums = fsimage.log_header(head)
         slots = [self.block(self.logstart + 1 + i) for i in range(n)]
+        if any(slot_checksum(s) != x for s, x in zip(slots, sums)):
+            return 0
+        if all(self.block(h) == s for h, s in zip(homes, slots)):
+            return 0
         self.blocks.update(zip(homes, slots))
         return n
 

@@ -20,9 +20,28 @@ BSIZE = 4096
 DINODE = struct.Struct("<4h I 13I")     # type major minor nlink size addrs
 DIRENT = struct.Struct("<H14s")
 SUPER = struct.Struct("<8I")
+LOGBLOCKS = 64                          # include/param.h
+LOG_SUMS = 8 + 4 * LOGBLOCKS            # offset of struct logheader's sum[]
 NDIRECT = 11
 T_DIR, T_FILE, T_DEVICE = 1, 2, 3
 ROOTINO = 1
+
+
+def log_checksum(block):
+    """include/fs_format.h:log_checksum of a block: 64-bit FNV-1a taken
+    a little-endian word at a time."""
+    h = 0xcbf29ce484222325
+    for w in struct.unpack("<%dQ" % (BSIZE // 8), block):
+        h = ((h ^ w) * 0x100000001b3) & 0xffffffffffffffff
+    return h
+
+
+def log_header(block):
+    """The home block numbers and checksums a log header lists."""
+    n = struct.unpack_from("<I", block)[0]
+    n = min(n, LOGBLOCKS)
+    return (struct.unpack_from("<%dI" % n, block, 4),
+            struct.unpack_from("<%dQ" % n, block, LOG_SUMS))
 
 
 class Image:
@@ -102,11 +121,14 @@ class Image:
         return inum
 
     def set_log(self, blocks):
-        """Write a log header committing blocks (the slots keep whatever
-        they hold)."""
-        header = struct.pack("<I%dI" % len(blocks), len(blocks), *blocks)
+        """Write a log header committing blocks: the slots keep whatever
+        they hold, and the header their checksums."""
         at = self.logstart * BSIZE
-        self.data[at:at + len(header)] = header
+        struct.pack_into("<I%dI" % len(blocks), self.data, at, len(blocks), *blocks)
+        for i in range(len(blocks)):
+            slot = (self.logstart + 1 + i) * BSIZE
+            struct.pack_into("<Q", self.data, at + LOG_SUMS + 8 * i,
+                             log_checksum(self.data[slot:slot + BSIZE]))
 
     def add_entry(self, dir_inum, name, inum):
         """Append an entry to a directory (in its first block)."""

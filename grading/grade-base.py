@@ -981,6 +981,37 @@ def test_disk_write_error():
                               "\n  ".join(problems))
 
 
+@test(2, "disk: the log is replayed only when every slot matches its checksum")
+def test_disk_log_checksums():
+    def plant(torn):
+        def change(i):
+            home = i.inode(i.lookup("/README.md"))["addrs"][0]
+            i.set_block(i.logstart + 1, b"# RIVET" + i.block(home)[7:])
+            i.set_log([home])
+            if torn:        # the slot lost on the way, after its sum
+                i.set_block(i.logstart + 1, b"# rivat" + i.block(home)[7:])
+        return change
+    for torn, first, said in (
+            (False, "# RIVET", r"^log: recovered a transaction of 1 blocks$"),
+            (True, "# rivet", r"^log: a commit that did not finish is ignored "
+                              r"\(slot 0 does not match its checksum\)$")):
+        with ImageCopy() as img:
+            img.change(plant(torn))
+            with r.boot(image=img.path) as m:
+                r.match(said)
+                got = m.run("head -n 1 README.md").rstrip("\n")
+                if got != first:
+                    raise TestFailure(
+                        "a log whose slot %s its checksum: README.md begins "
+                        "%r, expected %r" % ("fails" if torn else "matches",
+                                             got, first))
+                m.halt()
+                img.take(m)
+            status, problems = fsck(img.path)
+            if status != 0:
+                raise TestFailure("fsck after the boot:\n  " + "\n  ".join(problems))
+
+
 @test(3, "disk: a file unlinked while open is freed at the next boot")
 def test_disk_orphan():
     with ImageCopy() as img:

@@ -92,17 +92,54 @@ struct dirent {
 
 #define FS_MAXINODES  65536u   /* most inodes: dirent.inum is 16 bits */
 
-/* The log header, stored in block logstart: which home blocks follow it. */
+/*
+ * The log header, stored in block logstart, and the blocks ("slots") that
+ * follow it.  A commit writes the header and its n slots together, and a
+ * disk may keep some of those blocks and lose others at a power failure;
+ * so the header carries a checksum of each slot, and a transaction counts
+ * as committed only when every slot matches its sum (kernel/fs/log.c).
+ */
 struct logheader {
-	uint32 n;
-	uint32 block[LOGBLOCKS];
+	uint32 n;                   /* slots in the transaction; 0: none */
+	uint32 block[LOGBLOCKS];    /* home block number of slot i */
+	uint32 unused;              /* keeps sum[] 8-byte aligned */
+	uint64 sum[LOGBLOCKS];      /* log_checksum() of slot i's contents */
 };
+
+#define LOG_SUM_START  0xcbf29ce484222325ull   /* FNV-1a's 64-bit offset basis */
+#define LOG_SUM_PRIME  0x100000001b3ull        /* FNV-1a's 64-bit prime */
+
+/*
+ * The checksum of a slot: 64-bit FNV-1a taken a word at a time.  Each step
+ * is a bijection of the running value, so a block that differs from the
+ * one summed in a single word always fails the check, and a stale or torn
+ * block passes only by a 1-in-2^64 chance.  log_sum_word() is one step,
+ * for code that sums while it copies.
+ */
+static inline uint64
+log_sum_word(uint64 sum, uint64 word)
+{
+	return (sum ^ word) * LOG_SUM_PRIME;
+}
+
+static inline uint64
+log_checksum(const void *block)
+{
+	const uint64 *w = block;
+	uint64 sum = LOG_SUM_START;
+
+	for (int i = 0; i < BSIZE / 8; i++)
+		sum = log_sum_word(sum, w[i]);
+	return sum;
+}
 
 _Static_assert(sizeof(struct dinode) == 64, "dinode must be 64 bytes");
 _Static_assert(BSIZE % sizeof(struct dinode) == 0, "inodes must tile a block");
 _Static_assert(BSIZE % sizeof(struct dirent) == 0, "dirents must tile a block");
 _Static_assert(sizeof(struct superblock) <= BSIZE, "superblock fits a block");
 _Static_assert(sizeof(struct logheader) <= BSIZE, "log header fits a block");
+_Static_assert(__builtin_offsetof(struct logheader, sum) == 8 + 4 * LOGBLOCKS,
+	       "the log header has no hidden padding");
 _Static_assert(MAXFILE * BSIZE >= 64ull * 1024 * 1024, "files of 64 MiB");
 _Static_assert(FS_MAXINODES - 1 == (uint16)-1, "every inode number fits dirent.inum");
 

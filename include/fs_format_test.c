@@ -254,6 +254,31 @@ TEST(path_namecmp_compares)
 	EXPECT(path_namecmp("abcdefghijklmX", "abcdefghijklmY") < 0);
 }
 
+/* The values grading/fsimage.py:log_checksum computes for the same
+ * blocks: the kernel, fsck and the crash tests agree on every sum. */
+TEST(log_checksum_known_values)
+{
+	static uint8 block[BSIZE];
+
+	EXPECT_EQ(log_checksum(block), 0x7da144b97d054b25ull);
+	for (int i = 0; i < BSIZE; i++)
+		block[i] = i % 256;
+	EXPECT_EQ(log_checksum(block), 0xe10f8d6d1e1ef325ull);
+}
+
+/* A single changed bit, anywhere, changes the sum. */
+TEST(log_checksum_sees_one_bit)
+{
+	static uint8 block[BSIZE];
+	uint64 sum = log_checksum(block);
+
+	for (int i = 0; i < BSIZE; i += 511) {
+		block[i] ^= 0x80;
+		EXPECT(log_checksum(block) != sum);
+		block[i] ^= 0x80;
+	}
+}
+
 int
 main(void)
 {

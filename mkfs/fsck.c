@@ -14,9 +14,10 @@
  *      mount_problem).  Without a sane superblock nothing else can be
  *      found, so a bad one ends the check.
  *   2. The log.  The header's count and block numbers must be ones the
- *      kernel's recovery accepts.  A committed transaction (n > 0) is
- *      replayed as the kernel would replay it at boot, and the rest of the
- *      check sees the image as replayed.
+ *      kernel's recovery accepts.  A committed transaction (every slot
+ *      matches its checksum) that is not yet all home is replayed as the
+ *      kernel would replay it at boot, and the rest of the check sees the
+ *      image as replayed.
  *   3. Inodes.  Each allocated inode has a known type and a size its block
  *      map can hold; every block pointer (direct, indirect, double-indirect
  *      and those in the indirect blocks) names a data block; no block is
@@ -379,8 +380,38 @@ log_header_ok(struct fsck *fs, const struct logheader *lh)
 	return ok;
 }
 
-/* Replay a committed transaction: copy slot i to its home block, as
- * kernel/fs/log.c:recover does, and clear the header. */
+/* Whether every slot of lh matches its checksum: whether the commit that
+ * wrote lh finished. */
+static bool
+log_commit_finished(struct fsck *fs, const struct logheader *lh)
+{
+	for (uint32 i = 0; i < lh->n; i++)
+		if (log_checksum(block(fs, fs->sb.logstart + 1 + i)) != lh->sum[i])
+			return false;
+	return true;
+}
+
+/* Whether some slot of lh differs from its home block: whether its
+ * installs may not have finished. */
+static bool
+log_installs_pending(struct fsck *fs, const struct logheader *lh)
+{
+	for (uint32 i = 0; i < lh->n; i++)
+		if (memcmp(block(fs, lh->block[i]),
+			   block(fs, fs->sb.logstart + 1 + i), BSIZE) != 0)
+			return true;
+	return false;
+}
+
+/*
+ * Replay a committed transaction whose installs did not finish: copy slot
+ * i to its home block, as kernel/fs/log.c:recover does, and clear the
+ * header.  A header whose commit did not finish, or whose installs did, is
+ * no problem: the kernel leaves it there and recovery does nothing with
+ * it.  A repair run clears it all the same, because its repairs may change
+ * the blocks it names, and a later boot must not take the old slots for
+ * unfinished installs.
+ */
 static void
 check_log(struct fsck *fs)
 {
@@ -389,6 +420,13 @@ check_log(struct fsck *fs)
 
 	if (n == 0 || !log_header_ok(fs, lh))
 		return;
+	if (!log_commit_finished(fs, lh) || !log_installs_pending(fs, lh)) {
+		if (fs->repair) {
+			lh->n = 0;
+			touch(fs, fs->sb.logstart);
+		}
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		memcpy(block(fs, lh->block[i]), block(fs, fs->sb.logstart + 1 + i), BSIZE);
 		touch(fs, lh->block[i]);

@@ -619,6 +619,8 @@ commit_new_file(struct image *img)
 	lh->n = 2;
 	lh->block[0] = dirblock;
 	lh->block[1] = iblock;
+	lh->sum[0] = log_checksum(block(img, img->sb.logstart + 1));
+	lh->sum[1] = log_checksum(block(img, img->sb.logstart + 2));
 	memcpy(block(img, dirblock), home_dir, BSIZE);
 	memcpy(block(img, iblock), home_inodes, BSIZE);
 	inode(img, lookup(img, ROOTINO, "small.txt"))->nlink = 2;
@@ -657,6 +659,49 @@ TEST(checks_log_as_replayed_under_n)
 	expect_found("checked as replayed, in memory only (-n)");
 	EXPECT(strstr(output(), "nlink") == NULL);
 	EXPECT(strstr(output(), "1 problem found, 0 repaired, 1 left") != NULL);
+}
+
+/* A commit that did not finish (slot 1 torn) is no problem, and is not
+ * replayed: the image is as before the transaction. */
+TEST(ignores_log_commit_that_did_not_finish)
+{
+	struct image img;
+
+	if (!damage_begin(&img))
+		return;
+	commit_new_file(&img);
+	block(&img, img.sb.logstart + 2)[100] ^= 1;
+	inode(&img, lookup(&img, ROOTINO, "small.txt"))->nlink = 1;
+	damage_end(&img);
+	EXPECT_EQ(fsck("-n"), CLEAN);
+	EXPECT_STR(output(), "");
+	EXPECT_EQ(fsck(""), CLEAN);
+	img.data = read_file(tmp("work.img"), &img.len);
+	EXPECT_EQ(lookup(&img, ROOTINO, "new.txt"), 0);
+	free(img.data);
+}
+
+/* A committed transaction already all home needs no replay; a repair run
+ * clears its header all the same, and says nothing. */
+TEST(leaves_installed_log_alone)
+{
+	struct image img;
+	struct logheader *lh;
+
+	if (!damage_begin(&img))
+		return;
+	commit_new_file(&img);
+	lh = (struct logheader *)block(&img, img.sb.logstart);
+	memcpy(block(&img, lh->block[0]), block(&img, img.sb.logstart + 1), BSIZE);
+	memcpy(block(&img, lh->block[1]), block(&img, img.sb.logstart + 2), BSIZE);
+	damage_end(&img);
+	EXPECT_EQ(fsck("-n"), CLEAN);
+	EXPECT_STR(output(), "");
+	EXPECT_EQ(fsck(""), CLEAN);
+	EXPECT_STR(output(), "");
+	img.data = read_file(tmp("work.img"), &img.len);
+	EXPECT_EQ(((struct logheader *)block(&img, img.sb.logstart))->n, 0);
+	free(img.data);
 }
 
 TEST(finds_log_header_out_of_bounds)

@@ -9,37 +9,45 @@
  * block it changed, which only records the block number and pins the
  * buffer in the cache.  The blocks reach the disk in a commit:
  *
- *   1. copy each logged block into its slot in the log region and write
- *      all the slots (one request: the slots are consecutive);
- *   2. write the header, listing the home block number of each slot: this
- *      single-block write is the commit point;
- *   3. install: write each block to its home location, straight from its
+ *   1. copy each logged block into its slot in the log region, putting
+ *      the slot's checksum in the header, and write the header and all
+ *      the slots in one request (they are consecutive blocks);
+ *   2. install: write each block to its home location, straight from its
  *      pinned cache buffer, sorted by block number so that neighbours merge
- *      into one request; unpin the buffers;
- *   4. write the header again with a count of 0.
+ *      into one request; unpin the buffers.
  *
  * A disk may keep completed writes in a volatile cache and, at a power
- * failure, lose any of them, in any order.  So between the steps the log
- * flushes the disk's cache (disk_flush): the body is durable before the
- * header that commits it is written, the header before any home block is
- * overwritten, the installs before the header is cleared, and the clear
- * before the next transaction's body reuses the slots.
+ * failure, lose any of them, in any order.  So after each step the log
+ * flushes the disk's cache (disk_flush): the log write is durable before
+ * any home block is overwritten, and the installs before the next commit
+ * overwrites the slots.
  *
  *      block:  logstart   logstart+1 ...              home blocks
  *             +--------+---------+---------+--     +-----+   +-----+
  *             | header | slot 0  | slot 1  | ..    |  A  |   |  B  |
  *             | n, A,B | copy A  | copy B  |       +-----+   +-----+
+ *             | sum 0,1|         |         |
  *             +--------+---------+---------+--
  *
- * Why it is crash-safe.  Until the header write of step 2 completes, the
- * header on disk says n = 0 and no home block has been touched, so after a
- * crash recovery ignores the half-written slots and the disk holds the
- * state from before the transaction.  Once it completes, the header names
- * complete copies of every block, so after a crash in step 3 or 4 recovery
- * (log_init, at the next boot) copies them home again, which is harmless
- * for blocks already installed, and then clears the header.  Either every
- * block of a transaction reaches home or none does.  Commits run one at a
- * time, so step 4 is done before the next commit overwrites the slots.
+ * Why it is crash-safe.  The commit point is the moment the last block of
+ * step 1 reaches the disk: from then on the header and every slot agree,
+ * each slot matching the checksum the header holds for it.  Before that
+ * moment, a crash leaves some of step 1's blocks old and some new, and
+ * some slot fails its checksum (or the old header is whole, and names the
+ * transaction before, whose installs finished: harmless to redo).  No home
+ * block has been touched, so recovery (log_init, at the next boot) ignores
+ * the log and the disk holds the state from before the transaction.  After
+ * that moment, a crash during the installs leaves a header whose slots all
+ * match: recovery copies them home again, which is harmless for blocks
+ * already installed.  Either every block of a transaction reaches home or
+ * none does.  Commits run one at a time, so the installs are done before
+ * the next commit overwrites the slots.
+ *
+ * Nothing clears the header after the installs (it would cost two disk
+ * writes and two flushes a commit), so at boot it names the last
+ * transaction, committed or not; recovery compares the slots with their
+ * home blocks and installs only when some differ.  A clean power-off
+ * (log_shutdown) writes an empty header.
  *
  * Group commit.  Several operations may run at once; their blocks gather in
  * one transaction, which commits when the last running operation ends.  A
@@ -52,19 +60,19 @@
  * already logged, could overflow the log.  An operation that logs more new
  * blocks than it reserved is a kernel bug, and log_write panics.
  *
- * Cost.  An operation logging k blocks, committed alone, takes at most
- *   1 request for the log body + 1 header + k install requests (fewer
- *   when home blocks are consecutive) + 1 header clear = k + 3
- * disk writes, where writing each block twice, one at a time, takes
- * 2k + 2: fewer for every k > 1.  A disk with a write cache adds four
- * flushes per commit.
+ * Cost.  An operation logging k blocks, committed alone, takes
+ *   1 request for the header and the slots + k install requests (fewer
+ *   when home blocks are consecutive) = k + 1
+ * disk writes and two flushes, where writing each block twice, one at a
+ * time, takes 2k: fewer for every k > 1.  The checksums cost about half an
+ * instruction a byte, summed while the blocks are copied into the slots.
  *
  * Durability.  A call that changed the disk has, when it returns, put its
  * blocks in the transaction, and with other operations still running the
  * transaction commits later, when the last of them ends.  A crash before
  * then loses the call, whole, although it had returned.  fsync() waits for
  * the commit (log_sync).  (The driver splits a run longer than its
- * largest request, so a very large group commit needs a few body requests.)
+ * largest request, so a very large group commit needs a few requests.)
  *
  * Buffers.  The log region is never read or written through the cache: the
  * log owns a staging buffer per slot and one for the header.  Borrowing up
@@ -110,8 +118,9 @@ static struct {
 	int opreserve[NPROC];     /* [lock] ... the slots it reserved */
 	bool opwrote[NPROC];      /* [lock] ... and whether it logged any */
 	struct buf *home[LOGBLOCKS];   /* committer: locked home buffers */
-	struct buf *slots[LOGBLOCKS];  /* &slotbuf[i], the form disk I/O takes */
-	struct buf *head;              /* &headbuf */
+	struct buf *region[1 + LOGBLOCKS];   /* &headbuf, then &slotbuf[i]: the
+	                                        log region in disk order, the
+	                                        form disk I/O takes */
 } log;
 
 static struct buf slotbuf[LOGBLOCKS];   /* staging for slot i, at start+1+i */
@@ -141,48 +150,43 @@ log_fail(const char *step)
 	printf("fs: %s failed: the file system is read-only until reboot\n", step);
 }
 
-/* Write log.lh to the header block.  With n > 0 this is the commit point. */
-static int
-write_header(void)
+/*
+ * Copy block src to dst and return log_checksum() of it, in one pass over
+ * the words, so a commit reads each logged block once.
+ */
+static uint64
+copy_summing(void *dst, const void *src)
 {
-	int r;
+	const uint64 *from = src;
+	uint64 *to = dst;
+	uint64 sum = LOG_SUM_START;
 
-	acquiresleep(&headbuf.lock);
-	memmove(headbuf.data, &log.lh, sizeof(log.lh));
-	r = bwrite(log.head);
-	releasesleep(&headbuf.lock);
-	return r;
+	for (int i = 0; i < BSIZE / 8; i++) {
+		to[i] = from[i];
+		sum = log_sum_word(sum, from[i]);
+	}
+	return sum;
 }
 
 /*
- * End a transaction whose blocks are all home: make the installs durable,
- * then the header's n = 0, before anything can write the slots again (a
- * header that still named them would replay the next transaction's body
- * over these blocks after a crash).  0 or -EIO.
+ * Write the header and the n slots in one call (they are consecutive
+ * blocks, so one request): each home buffer is copied into its slot, and
+ * its checksum into the header.
  */
 static int
-clear_header(void)
-{
-	if (disk_flush() < 0)
-		return -EIO;
-	log.lh.n = 0;
-	if (write_header() < 0 || disk_flush() < 0)
-		return -EIO;
-	return 0;
-}
-
-/* Copy each home buffer into its slot and write all n slots in one call. */
-static int
-write_body(struct buf **home, uint n)
+write_log(struct buf **home, uint n)
 {
 	uint i;
 	int r;
 
 	for (i = 0; i < n; i++) {
 		acquiresleep(&slotbuf[i].lock);
-		memmove(slotbuf[i].data, home[i]->data, BSIZE);
+		log.lh.sum[i] = copy_summing(slotbuf[i].data, home[i]->data);
 	}
-	r = bwrite_many(log.slots, n);
+	acquiresleep(&headbuf.lock);
+	memmove(headbuf.data, &log.lh, sizeof(log.lh));
+	r = bwrite_many(log.region, n + 1);
+	releasesleep(&headbuf.lock);
 	for (i = 0; i < n; i++)
 		releasesleep(&slotbuf[i].lock);
 	return r;
@@ -205,26 +209,20 @@ install(struct buf **home, uint n)
 }
 
 /*
- * The steps of a commit, each made durable before the next: 0, or -EIO
- * after naming the step that failed.
+ * The two steps of a commit, each made durable before the next: 0, or
+ * -EIO after naming the step that failed.  The flush after the installs
+ * keeps the next commit from overwriting these slots while a home block
+ * may still be only in the disk's cache.
  */
 static int
 write_transaction(uint n)
 {
-	if (write_body(log.home, n) < 0 || disk_flush() < 0) {
+	if (write_log(log.home, n) < 0 || disk_flush() < 0) {
 		log_fail("writing the log");
 		return -EIO;
 	}
-	if (write_header() < 0 || disk_flush() < 0) {
-		log_fail("writing the commit record");
-		return -EIO;
-	}
-	if (install(log.home, n) < 0) {
+	if (install(log.home, n) < 0 || disk_flush() < 0) {
 		log_fail("installing a transaction");
-		return -EIO;
-	}
-	if (clear_header() < 0) {
-		log_fail("clearing the log header");
 		return -EIO;
 	}
 	return 0;
@@ -280,7 +278,7 @@ read_header(const struct superblock *sb)
 	int r;
 
 	acquiresleep(&headbuf.lock);
-	r = disk_rw(&log.head, 1, false);
+	r = disk_rw(log.region, 1, false);
 	memmove(&log.lh, headbuf.data, sizeof(log.lh));
 	releasesleep(&headbuf.lock);
 	if (r < 0)
@@ -297,46 +295,79 @@ read_header(const struct superblock *sb)
 	return NULL;
 }
 
-/* Copy the n logged blocks from their slots into the cache: 0 or -EIO. */
+/* Read the n slots into the staging buffers, locked: 0 or -EIO. */
 static int
 read_slots(uint n)
 {
+	for (uint i = 0; i < n; i++)
+		acquiresleep(&slotbuf[i].lock);
+	return disk_rw(&log.region[1], n, false);
+}
+
+static void
+release_slots(uint n)
+{
+	for (uint i = 0; i < n; i++)
+		releasesleep(&slotbuf[i].lock);
+}
+
+/* The first of the n slots that does not match its checksum, or n. */
+static uint
+first_torn_slot(uint n)
+{
 	uint i;
-	int r;
 
 	for (i = 0; i < n; i++)
-		acquiresleep(&slotbuf[i].lock);
-	r = disk_rw(log.slots, n, false);
-	for (i = 0; i < n && r == 0; i++) {
-		log.home[i] = bread(log.dev, log.lh.block[i]);
-		if (log.home[i] == NULL) {
-			r = -EIO;
+		if (log_checksum(slotbuf[i].data) != log.lh.sum[i])
 			break;
-		}
-		memmove(log.home[i]->data, slotbuf[i].data, BSIZE);
-	}
-	if (r < 0) {   /* undo: nothing is installed, and nothing stays cached */
-		while (i > 0) {
-			log.home[--i]->valid = false;
-			brelse(log.home[i]);
-		}
-	}
-	for (i = 0; i < n; i++)
-		releasesleep(&slotbuf[i].lock);
-	return r;
+	return i;
 }
 
 /*
- * After a crash: if the header names a committed transaction, copy its
- * blocks home (through the cache, so the cache agrees with the disk) and
- * clear the header.  A log that cannot be read or is damaged is left as
- * it is, and the file system is mounted read-only.
+ * Copy the n slots into their home buffers in the cache, locked in
+ * log.home[]: how many of them it changed, or -EIO (then nothing is
+ * changed and nothing stays cached).
+ */
+static int
+load_home(uint n)
+{
+	int changed = 0;
+	uint i;
+
+	for (i = 0; i < n; i++) {
+		if ((log.home[i] = bread(log.dev, log.lh.block[i])) == NULL)
+			break;
+		if (memcmp(log.home[i]->data, slotbuf[i].data, BSIZE) != 0) {
+			memmove(log.home[i]->data, slotbuf[i].data, BSIZE);
+			changed++;
+		}
+	}
+	if (i == n)
+		return changed;
+	while (i > 0) {
+		log.home[--i]->valid = false;
+		brelse(log.home[i]);
+	}
+	return -EIO;
+}
+
+/*
+ * At boot: the header names the last transaction whose commit started,
+ * since nothing clears it after the installs.  If any slot fails its
+ * checksum, that commit did not finish, and its blocks never reached
+ * home: the disk holds the state from before it.  If every slot matches,
+ * the transaction is committed; when a home block still differs from its
+ * slot the installs did not finish, so recovery does them again (through
+ * the cache, so the cache agrees with the disk).  A log that cannot be
+ * read or is damaged is left as it is, and the file system is mounted
+ * read-only.
  */
 static void
 recover(const struct superblock *sb)
 {
 	const char *why;
-	uint i, n;
+	uint i, n, torn;
+	int changed;
 
 	if ((why = read_header(sb)) != NULL) {
 		log.lh.n = 0;
@@ -345,20 +376,34 @@ recover(const struct superblock *sb)
 		return;
 	}
 	n = log.lh.n;
+	log.lh.n = 0;
 	if (n == 0)
 		return;
 	if (read_slots(n) < 0) {
-		log.lh.n = 0;
+		release_slots(n);
 		log_fail("reading the log");
 		return;
 	}
-	if (install(log.home, n) < 0 || clear_header() < 0)
-		log_fail("replaying the log");
-	else
-		printf("log: recovered a transaction of %u blocks\n", n);
+	if ((torn = first_torn_slot(n)) < n) {
+		release_slots(n);
+		printf("log: a commit that did not finish is ignored (slot %u "
+		       "does not match its checksum)\n", torn);
+		return;
+	}
+	changed = load_home(n);
+	release_slots(n);
+	if (changed < 0) {
+		log_fail("reading the log");
+		return;
+	}
+	if (changed > 0) {
+		if (install(log.home, n) < 0 || disk_flush() < 0)
+			log_fail("replaying the log");
+		else
+			printf("log: recovered a transaction of %u blocks\n", n);
+	}
 	for (i = 0; i < n; i++)
 		brelse(log.home[i]);
-	log.lh.n = 0;
 }
 
 /*
@@ -380,12 +425,34 @@ log_init(int dev, const struct superblock *sb)
 		panic("log_init: %u log slots, need %d..%d", log.size,
 		      MAXOPBLOCKS, LOGBLOCKS);
 	staging_init(&headbuf, log.start);
-	log.head = &headbuf;
+	log.region[0] = &headbuf;
 	for (i = 0; i < log.size; i++) {
 		staging_init(&slotbuf[i], log.start + 1 + i);
-		log.slots[i] = &slotbuf[i];
+		log.region[1 + i] = &slotbuf[i];
 	}
 	recover(sb);
+}
+
+/*
+ * Before the machine powers off: wait for the running operations to end
+ * and their commit to finish, then write an empty header, so that the
+ * next boot has no transaction to check.  No operation starts afterwards.
+ */
+void
+log_shutdown(void)
+{
+	acquire(&log.lock);
+	while (log.committing || log.outstanding > 0)
+		sleep(&log, &log.lock);
+	log.committing = true;     /* for good: begin_op waits from now on */
+	release(&log.lock);
+	if (log_readonly())
+		return;
+	acquiresleep(&headbuf.lock);
+	memset(headbuf.data, 0, BSIZE);
+	if (bwrite(&headbuf) < 0 || disk_flush() < 0)
+		log_fail("clearing the log header");
+	releasesleep(&headbuf.lock);
 }
 
 /* Start an operation: wait until the log can take MAXOPBLOCKS more blocks. */

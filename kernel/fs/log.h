@@ -26,5 +26,8 @@ bool log_readonly(void);
 /* The disk failed the file system while it was changing it (step names
  * what it was doing): go read-only until reboot. */
 void log_fail(const char *step);
+/* Wait for running operations, commit, and leave the log empty; no
+ * operation starts afterwards (for power-off). */
+void log_shutdown(void);
 
 #endif /* KERNEL_FS_LOG_H */

@@ -68,7 +68,8 @@
 #include "kernel/lib/ktest.h"
 
 #define NUM      64   /* descriptors in queue 0, and entries in each ring */
-#define MAX_RUN  16   /* most blocks in one request */
+#define MAX_RUN  32   /* most blocks in one request: a log commit of up
+                         to 31 blocks, with its header, is one request */
 
 #define SECTORS_PER_BLOCK (BSIZE / VIRTIO_BLK_SECTOR_SIZE)
 #define STATUS_PENDING    0xff   /* a status value the device never writes */
