@@ -34,18 +34,18 @@
 #define SPIN_LIMIT_TICKS (10 * TICK_HZ)     /* 10 seconds */
 #define SPINS_PER_LOOK   (1u << 16)
 
-/* push_off, returning this hart's struct cpu (found with interrupts off). */
+/*
+ * push_off, returning this hart's struct cpu (found with interrupts off).
+ * One csrrci both reads sstatus and turns interrupts off.
+ */
 static inline struct cpu *
 interrupts_off(void)
 {
-	bool was_enabled = intr_get();
-	struct cpu *c;
+	bool was_enabled = intr_save_off();
+	struct cpu *c = mycpu();
 
-	intr_off();
-	c = mycpu();
-	if (c->noff == 0)
+	if (c->noff++ == 0)
 		c->intena = was_enabled;
-	c->noff++;
 	return c;
 }
 
@@ -57,8 +57,7 @@ interrupts_restore(struct cpu *c)
 		panic("pop_off: interrupts are enabled");
 	if (c->noff < 1)
 		panic("pop_off: not pushed");
-	c->noff--;
-	if (c->noff == 0 && c->intena)
+	if (--c->noff == 0 && c->intena)
 		intr_on();
 }
 
@@ -91,11 +90,21 @@ try_take(struct spinlock *lk)
 	return __atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) == 0;
 }
 
-/* Spin until lk is ours (the first try failed); panic if that takes
- * SPIN_LIMIT_TICKS.  Kept out of line, so that acquire's common path,
- * which finds the lock free, saves no registers for the loop. */
+/* lk is ours: note the holder, and where it was taken (acquire's return
+ * address, at, and its caller's, from). */
+static inline void
+note_holder(struct spinlock *lk, struct cpu *c, uint64 at, uint64 from)
+{
+	lk->cpu = c;
+	lk->taken_at[0] = at;
+	lk->taken_at[1] = from;
+	lockdep_acquired(c, lk);
+}
+
+/* Spin until lk is ours (the first try failed), then note the holder as
+ * note_holder does; panic if that takes SPIN_LIMIT_TICKS. */
 static __attribute__((noinline)) void
-spin(struct spinlock *lk)
+spin(struct spinlock *lk, struct cpu *c, uint64 at, uint64 from)
 {
 	uint64 start = 0;
 	bool timing = false;
@@ -110,6 +119,7 @@ spin(struct spinlock *lk)
 			lock_panic("deadlock: waited 10 s for", lk);
 		}
 	}
+	note_holder(lk, c, at, from);
 }
 
 void
@@ -122,27 +132,29 @@ initlock(struct spinlock *lk, const char *name)
 }
 
 /*
- * acquire and release are on every path through the kernel, so each finds
- * this hart's struct cpu once (interrupts_off returns it) and tries the
- * lock once before calling the spinning loop.
+ * acquire and release are on every path through the kernel (a 1-byte pipe
+ * round trip takes about ten locks), so they are written for a short
+ * common path.  Each finds this hart's struct cpu once (interrupts_off
+ * returns it).  acquire tries the lock once, and only if that fails calls
+ * the spinning loop, as its very last act: with no call to come back
+ * from, the common path needs no registers saved on the stack.
  */
 void
 acquire(struct spinlock *lk)
 {
 	uint64 *fp = __builtin_frame_address(0);
 	struct cpu *c = interrupts_off();
-
-	if (held_by(lk, c))
-		lock_panic("deadlock: this hart already holds", lk);
-	if (!try_take(lk))
-		spin(lk);
-	lk->cpu = c;
 	/* Frame pointers (kernel/lib/printf.c:backtrace_from): our return
 	 * address is at fp-8, our caller's frame pointer at fp-16, and our
 	 * caller's return address just below that frame. */
-	lk->taken_at[0] = fp[-1];
-	lk->taken_at[1] = ((uint64 *)fp[-2])[-1];
-	lockdep_acquired(c, lk);
+	uint64 at = fp[-1], from = ((uint64 *)fp[-2])[-1];
+
+	if (held_by(lk, c))
+		lock_panic("deadlock: this hart already holds", lk);
+	if (try_take(lk))
+		note_holder(lk, c, at, from);
+	else
+		spin(lk, c, at, from);
 }
 
 void
