@@ -3,10 +3,10 @@
  *
  * Locking.  One lock, proc_lock (kernel/proc/proc.c), guards the scheduler's
  * state: the fields marked [proc_lock] below, the run queue, the sleep
- * queues and the free list.  A process takes it before it switches to its
- * hart's scheduler (sched) and the scheduler releases it, so no other hart
- * can pick up a process whose registers are still being saved; the same
- * holds on the way back.  Lock order: a caller's condition lock (passed to
+ * queues and the free list.  A process takes it before it switches away
+ * (sched) and the thread it switches to (the next process, or the hart's
+ * scheduler) releases it, so no other hart can pick up a process whose
+ * registers are still being saved.  Lock order: a caller's condition lock (passed to
  * sleep) comes before proc_lock.
  *
  * Fields marked [own] are touched only by the process itself (or by its
