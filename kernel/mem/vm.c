@@ -157,20 +157,44 @@ kvm_init_hart(void)
 	sfence_vma();
 }
 
+/*
+ * walk's slow path: the entry for va in the level-`level` table pagetable
+ * is not valid.  Give it a new table and go on down, making any further
+ * missing tables too.  The level-0 PTE for va, or NULL if out of memory.
+ */
+static __attribute__((noinline)) pte_t *
+walk_alloc(pagetable_t pagetable, int level, uint64 va)
+{
+	for (; level > 0; level--) {
+		pte_t *pte = &pagetable[PX(level, va)];
+		if (*pte & PTE_V) {
+			pagetable = (pagetable_t)PTE2PA(*pte);
+		} else {
+			if ((pagetable = alloc_table()) == NULL)
+				return NULL;
+			*pte = PA2PTE(pagetable) | PTE_V;
+		}
+	}
+	return &pagetable[PX(0, va)];
+}
+
+/*
+ * The level-0 PTE for va, or NULL if a table on the way is missing and
+ * alloc is false (or no memory is left to make it).  Every copy to or
+ * from user space walks here, so the common case, all tables present,
+ * is a loop that calls nothing: making a missing table is left to
+ * walk_alloc, called last, and this function saves no registers.
+ */
 pte_t *
 walk(pagetable_t pagetable, uint64 va, bool alloc)
 {
 	if (va >= MAXVA)
 		panic("walk: address %p beyond MAXVA", (void *)va);
 	for (int level = 2; level > 0; level--) {
-		pte_t *pte = &pagetable[PX(level, va)];
-		if (*pte & PTE_V) {
-			pagetable = (pagetable_t)PTE2PA(*pte);
-		} else {
-			if (!alloc || (pagetable = alloc_table()) == NULL)
-				return NULL;
-			*pte = PA2PTE(pagetable) | PTE_V;
-		}
+		pte_t pte = pagetable[PX(level, va)];
+		if ((pte & PTE_V) == 0)
+			return alloc ? walk_alloc(pagetable, level, va) : NULL;
+		pagetable = (pagetable_t)PTE2PA(pte);
 	}
 	return &pagetable[PX(0, va)];
 }
@@ -512,24 +536,37 @@ uvm_fault(struct proc *p, uint64 va, pte_t access)
 }
 
 /*
+ * user_page_for_copy's slow path: user page va is missing or lacks
+ * `need`.  If it is a missing page of the current process's heap,
+ * allocate it (uvm_fault), as the program's own touch would, and return
+ * its physical address; else 0 with *err set.
+ */
+static __attribute__((noinline)) uint64
+fault_in_for_copy(pagetable_t pagetable, uint64 va, pte_t need, int *err)
+{
+	struct proc *p = myproc();
+
+	*err = -EFAULT;
+	if (p == NULL || p->pagetable != pagetable ||
+	    (*err = uvm_fault(p, va, need)) != 0)
+		return 0;
+	return user_page(pagetable, va, need);
+}
+
+/*
  * The physical address of user page va for a copy that needs `need`, or
- * 0 with *err set.  A missing page of the current process's heap is
- * allocated first (uvm_fault), as the program's own touch would.
+ * 0 with *err set.  The page is almost always there, so the fault path
+ * is a function of its own, called last: the common path saves no
+ * registers.
  */
 static uint64
 user_page_for_copy(pagetable_t pagetable, uint64 va, pte_t need, int *err)
 {
 	uint64 pa = user_page(pagetable, va, need);
-	struct proc *p;
 
 	if (pa != 0)
 		return pa;
-	*err = -EFAULT;
-	p = myproc();
-	if (p == NULL || p->pagetable != pagetable ||
-	    (*err = uvm_fault(p, va, need)) != 0)
-		return 0;
-	return user_page(pagetable, va, need);
+	return fault_in_for_copy(pagetable, va, need, err);
 }
 
 int
