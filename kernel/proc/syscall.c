@@ -36,31 +36,6 @@ syscall(void)
 		tf->a0 = -ENOSYS;
 }
 
-/* The raw value of argument register n (a0..a5), which lie in order in
- * the trapframe. */
-static uint64
-argraw(int n)
-{
-	const uint64 *args = &myproc()->trapframe->a0;
-
-	return n >= 0 && n <= 5 ? args[n] : 0;
-}
-_Static_assert(offsetof(struct trapframe, a5) == offsetof(struct trapframe, a0) + 5 * 8,
-	       "argraw: a0..a5 lie in order");
-
-void
-argint(int n, int *ip)
-{
-	*ip = argraw(n);
-}
-
-/* Addresses are not checked here: copyin/copyout check them when used. */
-void
-argaddr(int n, uint64 *ip)
-{
-	*ip = argraw(n);
-}
-
 int
 argstr(int n, char *buf, int max)
 {
