@@ -110,7 +110,8 @@ mycpu(void)
  * swtch saves and loads it with the other registers of a kernel thread,
  * allocproc gives a new process's thread its own value, and a scheduler
  * thread's is NULL from boot (entry.S).  User code may use gp as it
- * likes, so usertrap sets it again on every entry (set_myproc).  One
+ * likes, so uservec (kernel/riscv/trampoline.S) sets it again on every
+ * entry, from the trapframe, where usertrapret left it.  One
  * instruction, and no interrupts to mask: a process moved to another
  * hart takes its gp along.  It is on every system call's path, several
  * times.
@@ -119,13 +120,6 @@ static inline struct proc *
 myproc(void)
 {
 	return (struct proc *)r_gp();
-}
-
-/* Make p the current process (usertrap, on entry from user mode). */
-static inline void
-set_myproc(struct proc *p)
-{
-	w_gp((uint64)p);
 }
 
 void proc_init(void);

@@ -119,12 +119,6 @@ r_gp(void)
 	return x;
 }
 
-static inline void
-w_gp(uint64 x)
-{
-	asm volatile("mv gp, %0" : : "r"(x));
-}
-
 #endif /* __ASSEMBLER__ */
 
 #endif /* KERNEL_RISCV_MACHINE_H */

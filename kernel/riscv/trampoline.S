@@ -10,8 +10,8 @@
  *   trap from user mode (system call, exception, interrupt) lands here,
  *   still on the user page table and user stack.  It saves the 31 user
  *   registers into the process's trapframe (mapped at TRAPFRAME), loads the
- *   kernel stack pointer, hart index (tp) and page table that usertrapret
- *   left there, and jumps to usertrap() (kernel/riscv/trap.c).
+ *   kernel stack pointer, hart index (tp), process (gp) and page table that
+ *   the kernel left there, and jumps to usertrap() (kernel/riscv/trap.c).
  *
  * userret(satp): usertrapret calls this (at its TRAMPOLINE address) with
  *   the user page table.  It switches to it, restores the user registers
@@ -37,9 +37,11 @@ uservec:
 	csrr	t0, sscratch
 	sd	t0, TF_X(10)(a0)
 
-	/* Kernel stack, hart index, handler, page table (set by usertrapret). */
+	/* Kernel stack, hart index, process, handler, page table (set by
+	 * usertrapret and usertrap_init). */
 	ld	sp, TF_KERNEL_SP(a0)
 	ld	tp, TF_KERNEL_TP(a0)
+	ld	gp, TF_KERNEL_GP(a0)	/* myproc() from here on */
 	ld	t0, TF_KERNEL_TRAP(a0)
 	ld	t1, TF_KERNEL_SATP(a0)
 

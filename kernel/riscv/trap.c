@@ -41,6 +41,7 @@ _Static_assert(offsetof(struct trapframe, kernel_sp) == TF_KERNEL_SP, "trapframe
 _Static_assert(offsetof(struct trapframe, kernel_trap) == TF_KERNEL_TRAP, "trapframe");
 _Static_assert(offsetof(struct trapframe, epc) == TF_EPC, "trapframe");
 _Static_assert(offsetof(struct trapframe, kernel_tp) == TF_KERNEL_TP, "trapframe");
+_Static_assert(offsetof(struct trapframe, kernel_gp) == TF_KERNEL_GP, "trapframe");
 _Static_assert(offsetof(struct trapframe, ra) == TF_X(1), "trapframe: x1");
 _Static_assert(offsetof(struct trapframe, sp) == TF_X(2), "trapframe: x2");
 _Static_assert(offsetof(struct trapframe, s0) == TF_X(8), "trapframe: x8");
@@ -60,6 +61,11 @@ static bool clock_stopped[NCPU];          /* [own hart] slowed: clock_idle */
 extern char trampoline[], uservec[], userret[];
 void kernelvec(void);
 
+/* uservec and userret at their addresses in the trampoline page, where
+ * user page tables map them: every return to user mode needs both, so
+ * trap_init works them out once. */
+static uint64 uservec_va, userret_va;
+
 /* What devintr() found. */
 enum intr_kind { INTR_NONE, INTR_DEVICE, INTR_TIMER };
 
@@ -68,6 +74,8 @@ trap_init(void)
 {
 	initlock(&tickslock, "ticks");
 	boot_time = r_time();
+	uservec_va = TRAMPOLINE + (uservec - trampoline);
+	userret_va = TRAMPOLINE + (userret - trampoline);
 }
 
 /* Ask for a timer interrupt on this hart at time `when` (never: ~0). */
@@ -325,15 +333,15 @@ user_page_fault(struct proc *p, uint64 scause, uint64 va)
 	}
 }
 
-/* Entered from uservec with the kernel page table and stack. */
+/* Entered from uservec with the kernel page table and stack, and gp set
+ * to the current process (myproc) from the trapframe. */
 void
 usertrap(void)
 {
-	struct proc *p = mycpu()->proc;   /* interrupts are off: it stays here */
+	struct proc *p = myproc();
 	uint64 scause = r_scause();
 	enum intr_kind kind = INTR_NONE;
 
-	set_myproc(p);                     /* gp was the user's */
 	w_stvec((uint64)kernelvec);
 	p->trapframe->epc = r_sepc();
 	if (scause == EXC_ECALL_U) {
@@ -375,9 +383,13 @@ usertrapret(void)
 	void (*to_user)(uint64 satp);
 
 	intr_off();   /* until sret: a trap now would find stvec = uservec */
-	w_stvec(TRAMPOLINE + (uservec - trampoline));
+	w_stvec(uservec_va);
+	/* For uservec: this process's kernel stack and struct proc (the
+	 * trapframe may have been copied from another process, by fork), and
+	 * this hart (a process may move between harts). */
 	tf->kernel_sp = p->kstack + KSTACKPAGES * PGSIZE;
-	tf->kernel_tp = r_tp();      /* this hart, which may change */
+	tf->kernel_gp = (uint64)p;
+	tf->kernel_tp = r_tp();
 
 	sstatus = r_sstatus();
 	sstatus &= ~(SSTATUS_SPP | SSTATUS_FS);   /* to user mode, FPU off */
@@ -385,7 +397,7 @@ usertrapret(void)
 	w_sstatus(sstatus);
 	w_sepc(tf->epc);
 
-	to_user = (void (*)(uint64))(TRAMPOLINE + (userret - trampoline));
+	to_user = (void (*)(uint64))userret_va;
 	to_user(MAKE_SATP(p->pagetable));
 	__builtin_unreachable();
 }

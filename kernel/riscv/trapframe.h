@@ -3,7 +3,7 @@
  * registers on a trap, and the offsets the assembly uses to reach them.
  *
  * The trapframe sits at TRAPFRAME in the user page table (not user-
- * accessible) and at its physical address in the kernel's.  The first five
+ * accessible) and at its physical address in the kernel's.  The first six
  * fields are written by the kernel before returning to user mode and read
  * by uservec on the next trap; the rest are the 31 general registers in
  * register-number order, so register xN lives at TF_X(N).
@@ -19,7 +19,8 @@
 #define TF_KERNEL_TRAP  16   /* address of usertrap() */
 #define TF_EPC          24   /* saved user pc */
 #define TF_KERNEL_TP    32   /* this hart's cpu index, for tp */
-#define TF_X(n)         (40 + 8 * ((n) - 1))   /* general register xN, N >= 1 */
+#define TF_KERNEL_GP    40   /* this process's struct proc, for gp (myproc) */
+#define TF_X(n)         (48 + 8 * ((n) - 1))   /* general register xN, N >= 1 */
 #define TF_SIZE         TF_X(32)
 
 #ifndef __ASSEMBLER__
@@ -31,6 +32,7 @@ struct trapframe {
 	uint64 kernel_trap;
 	uint64 epc;
 	uint64 kernel_tp;
+	uint64 kernel_gp;
 	uint64 ra, sp, gp, tp;                      /* x1..x4 */
 	uint64 t0, t1, t2;                          /* x5..x7 */
 	uint64 s0, s1;                              /* x8, x9 */
