@@ -751,13 +751,6 @@ interrupt_pgroup(int pgid)
 	release(&proc_lock);
 }
 
-/* Lock-free: the system-call path reads it on every return to user. */
-int
-killed(struct proc *p)
-{
-	return __atomic_load_n(&p->killed, __ATOMIC_RELAXED);
-}
-
 /*
  * Grow or shrink the heap by n bytes; 0, or -ENOMEM / -EINVAL.  Growing
  * only moves the end: memory is allocated page by page as the program

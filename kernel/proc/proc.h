@@ -122,6 +122,15 @@ myproc(void)
 	return (struct proc *)r_gp();
 }
 
+/* Has p been killed (KILLED or INTERRUPTED, or 0)?  Lock-free, and
+ * inline: every return to user mode asks, and so does every wait that a
+ * kill may cut short. */
+static inline int
+killed(struct proc *p)
+{
+	return __atomic_load_n(&p->killed, __ATOMIC_RELAXED);
+}
+
 void proc_init(void);
 void user_init(void);
 __attribute__((noreturn)) void scheduler(void);
@@ -133,7 +142,6 @@ __attribute__((noreturn)) void exit(int status);
 int  wait(uint64 status_addr);
 int  kill(int pid);
 void setkilled(struct proc *p);
-int  killed(struct proc *p);
 int  killed_status(struct proc *p);
 int  setpgid(int pid, int pgid);
 bool pgroup_exists(int pgid);
