@@ -257,10 +257,10 @@ scheduler(void)
  * none, switch to this hart's scheduler thread, which waits for work.
  * Going through the scheduler thread every time would cost a second
  * switch and a second turn of proc_lock, for the same choice: the
- * scheduler would pop the same head of the same run queue.  (In the 1-byte
- * pipe round trip of make bench, where each process sleeps once per trip,
- * that was 200 of 3,700 instructions.)  Either way proc_lock stays held across the
- * switch, and whichever thread comes back releases it.
+ * scheduler would pop the same head of the same run queue.  (In the
+ * 1-byte pipe round trip of make bench, where each process sleeps once
+ * per trip, that was 200 of 3,700 instructions.)  Either way proc_lock
+ * stays held across the switch, and the thread switched to releases it.
  *
  * Saves and restores intena, which belongs to this kernel thread, not to
  * the hart it happens to run on.
@@ -282,8 +282,8 @@ sched(void)
 		panic("sched: interrupts enabled");
 	intena = c->intena;
 	next = runq_pop();
-	if (next == p)
-		p->state = RUNNING;     /* yield, and nobody else waits: go on */
+	if (next == p)          /* yield, and nobody else waits: go on */
+		p->state = RUNNING;
 	else if (next != NULL)
 		run(c, next, &p->context);
 	else

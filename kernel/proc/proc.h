@@ -4,10 +4,10 @@
  * Locking.  One lock, proc_lock (kernel/proc/proc.c), guards the scheduler's
  * state: the fields marked [proc_lock] below, the run queue, the sleep
  * queues and the free list.  A process takes it before it switches away
- * (sched) and the thread it switches to (the next process, or the hart's
+ * (sched), and the thread it switches to (the next process, or the hart's
  * scheduler) releases it, so no other hart can pick up a process whose
- * registers are still being saved.  Lock order: a caller's condition lock (passed to
- * sleep) comes before proc_lock.
+ * registers are still being saved.  Lock order: a caller's condition lock
+ * (passed to sleep) comes before proc_lock.
  *
  * Fields marked [own] are touched only by the process itself (or by its
  * parent while the process cannot run: in fork before it is runnable, and
