@@ -138,8 +138,8 @@ staging_init(struct buf *b, uint blockno)
 /*
  * A write the log needed has failed: from now on the file system is
  * read-only, until the next boot recovers what the disk holds.  Whatever
- * step failed, the disk is recoverable: before the commit record is
- * written the old state stands, after it recovery replays the log.
+ * step failed, the disk is recoverable: before the commit point (a torn
+ * log write) the old state stands, after it recovery replays the log.
  */
 void
 log_fail(const char *step)
