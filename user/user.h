@@ -41,6 +41,12 @@ int vfprintf(int fd, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+/* A test program's verdict line, "PROG: CASE: WORD..." (user/lib/verdict.c):
+ * WORD is "ok, " or "FAILED: ", and fmt the rest. */
+void verdict(const char *prog, const char *name, const char *word,
+	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void vverdict(const char *prog, const char *name, const char *word,
+	      const char *fmt, va_list ap);
 
 /* ---- memory -------------------------------------------------------------- */
 void *malloc(size_t n);

@@ -41,29 +41,9 @@
 static const char *current = "";     /* the case running, for messages */
 static uint64 first_brk;             /* the heap's start, read in main */
 
-__attribute__((format(printf, 1, 2))) static void
-ok(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("cowtest: %s: ok, ", current);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-__attribute__((format(printf, 1, 2))) static void
-failed(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("cowtest: %s: FAILED: ", current);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+/* The current case's verdict lines (user/lib/verdict.c). */
+#define ok(...)     verdict("cowtest", current, "ok, ", __VA_ARGS__)
+#define failed(...) verdict("cowtest", current, "FAILED: ", __VA_ARGS__)
 
 /* In a child: say what is wrong and exit with CHILD_FAILED. */
 __attribute__((format(printf, 1, 2), noreturn)) static void
@@ -71,11 +51,9 @@ child_failed(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("cowtest: %s: FAILED: ", current);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vverdict("cowtest", current, "FAILED: ", fmt, ap);
 	va_end(ap);
-	printf("\n");
 	exit(CHILD_FAILED);
 }
 

@@ -34,29 +34,9 @@
 
 static const char *current = "";    /* the case running, for messages */
 
-__attribute__((format(printf, 1, 2))) static void
-ok(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("schedtest: %s: ok, ", current);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-__attribute__((format(printf, 1, 2))) static void
-failed(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("schedtest: %s: FAILED: ", current);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+/* The current case's verdict lines (user/lib/verdict.c). */
+#define ok(...)     verdict("schedtest", current, "ok, ", __VA_ARGS__)
+#define failed(...) verdict("schedtest", current, "FAILED: ", __VA_ARGS__)
 
 /* ---- the call -------------------------------------------------------------- */
 

@@ -31,11 +31,9 @@ fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("%s: %s: FAILED: ", PROBE_NAME, current_case);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vverdict(PROBE_NAME, current_case, "FAILED: ", fmt, ap);
 	va_end(ap);
-	printf("\n");
 	failures++;
 }
 

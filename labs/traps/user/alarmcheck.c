@@ -24,29 +24,9 @@ static volatile int depth;          /* handlers running right now */
 static volatile int deepest;        /* the largest depth seen */
 static const char *current = "";    /* the case running, for messages */
 
-__attribute__((format(printf, 1, 2))) static void
-ok(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("alarmcheck: %s: ok, ", current);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-__attribute__((format(printf, 1, 2))) static void
-failed(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("alarmcheck: %s: FAILED: ", current);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+/* The current case's verdict lines (user/lib/verdict.c). */
+#define ok(...)     verdict("alarmcheck", current, "ok, ", __VA_ARGS__)
+#define failed(...) verdict("alarmcheck", current, "FAILED: ", __VA_ARGS__)
 
 /* Burn some CPU time in user mode. */
 __attribute__((noipa)) static void
