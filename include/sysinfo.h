@@ -20,8 +20,9 @@ struct sysinfo {
 	uint64 diskwrites;    /* disk write requests since boot (each may
 	                         carry several blocks) */
 	uint64 diskflushes;   /* disk cache flushes since boot */
-	uint64 idleinstret;   /* instructions harts counted idle in wfi: under
-	                         QEMU's -icount, idle time (make bench) */
+	uint64 idleinstret;   /* instructions harts counted with no process to
+	                         run: under QEMU's -icount, idle time (make
+	                         bench); read before the fields above */
 };
 
 #endif /* INCLUDE_SYSINFO_H */

@@ -186,22 +186,44 @@ extra_lock_panic(const char *what, struct spinlock *lk)
 /*
  * Wait in wfi for an interrupt (interrupts are off, but a pending one
  * still ends wfi), with the clock stopped if nobody needs its ticks
- * (kernel/riscv/trap.c explains).  The instructions the hart counts meanwhile are kept,
- * so that make bench can take idle time out of what it measures: under
- * QEMU's -icount the instruction counter is virtual time.
+ * (kernel/riscv/trap.c explains).
  */
 static void
-idle_wait(struct cpu *c)
+idle_wait(void)
 {
-	uint64 start = instret();
-
 	clock_idle();       /* no process to preempt: stop the tick if we can */
 	wfi();
 	clock_wake();
-	c->idle_instret += instret() - start;
 }
 
-/* Instructions all harts have counted while idle (see idle_wait). */
+/*
+ * Idle accounting, for make bench: under QEMU's -icount the instruction
+ * counter is virtual time, and a hart waiting in wfi for the disk lets
+ * the clock jump ahead by however long the host's disk took.  So a hart
+ * counts as idle from the moment its scheduler finds no work until it
+ * picks a process: the waits in wfi, and also the interrupts it handles
+ * meanwhile (clock ticks whose number depends on the host, the disk's
+ * completion and the wakeup it makes).  What a process does, and the
+ * switches to and from it, count as work, and repeat exactly.
+ */
+static void
+idle_begin(struct cpu *c)
+{
+	if (c->idle_since == 0)
+		c->idle_since = instret();
+}
+
+static void
+idle_end(struct cpu *c)
+{
+	if (c->idle_since != 0) {
+		c->idle_instret += instret() - c->idle_since;
+		c->idle_since = 0;
+	}
+}
+
+/* Instructions all harts have counted while idle (see idle_begin); a
+ * hart idle right now adds its current stretch only when it ends. */
 uint64
 idle_instret_total(void)
 {
@@ -237,13 +259,15 @@ scheduler(void)
 		acquire(&proc_lock);
 		p = runq_pop();
 		if (p == NULL) {
+			idle_begin(c);
 			c->idle = true;
 			release(&proc_lock);
-			idle_wait(c);
+			idle_wait();
 			c->idle = false;
 			intr_on();   /* take whatever interrupt woke us */
 			continue;
 		}
+		idle_end(c);
 		run(c, p, &c->context);
 		c->proc = NULL;
 		release(&proc_lock);

@@ -38,9 +38,11 @@ struct cpu {
 	struct context context;   /* swtch() here to enter the scheduler */
 	int noff;                 /* depth of push_off() nesting */
 	bool intena;              /* were interrupts enabled before push_off()? */
-	uint64 hartid;            /* the hart's id, as SBI and the PLIC know it */
 	bool idle;                /* [proc_lock] waiting in wfi for work */
+	uint64 hartid;            /* the hart's id, as SBI and the PLIC know it */
 	uint64 idle_instret;      /* [own hart] instret counted while idle */
+	uint64 idle_since;        /* [own hart] instret when it last found no
+	                             work, or 0 while it has some */
 	/* [own hart] the spinlocks this hart holds, oldest first: kept in
 	 * LOCKDEP builds (kernel/lock/lockdep.c), to check their order and
 	 * name a lock held where none may be */
