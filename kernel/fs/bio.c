@@ -181,6 +181,21 @@ bread(uint dev, uint blockno)
 	return b;
 }
 
+/*
+ * A locked buffer for block blockno of dev that the caller is about to fill
+ * whole: a block the file system has just allocated, whose old contents
+ * nobody will read.  So the disk is not read, and data holds whatever the
+ * buffer held until the caller overwrites it (every byte, before brelse).
+ */
+struct buf *
+bfresh(uint dev, uint blockno)
+{
+	struct buf *b = bget(dev, blockno);
+
+	b->valid = true;
+	return b;
+}
+
 /* Write b's contents to its block: 0 or -EIO.  The caller holds b's lock. */
 int
 bwrite(struct buf *b)

@@ -11,6 +11,9 @@
 
 void bio_init(void);
 struct buf *bread(uint dev, uint blockno);
+/* For a block about to be overwritten whole: the disk is not read, and the
+ * caller must fill every byte of data. */
+struct buf *bfresh(uint dev, uint blockno);
 int  bwrite(struct buf *b);
 /* Write n locked buffers with as few disk requests as their numbers allow. */
 int  bwrite_many(struct buf **bufs, int n);

@@ -17,6 +17,10 @@ struct buf {
 	struct buf *lru_prev;     /* position in the LRU list (head = most recent) */
 	struct buf *lru_next;
 
+	/* [log.lock, or the committer] in the transaction now gathering:
+	 * log_write's test for a block already logged (kernel/fs/log.c) */
+	bool logged;
+
 	/* [lock] contents: held by whoever bread() gave the buffer to */
 	struct sleeplock lock;
 	bool valid;               /* data holds the block's contents */

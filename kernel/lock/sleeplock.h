@@ -14,6 +14,7 @@ struct sleeplock {
 	struct spinlock lk;   /* guards this structure */
 	const char *name;
 	int pid;              /* [lk] holder's pid; likewise */
+	int waiters;          /* [lk] processes asleep in acquiresleep */
 };
 
 void initsleeplock(struct sleeplock *lk, const char *name);
