@@ -986,6 +986,33 @@ def test_disk_write_error():
                               "\n  ".join(problems))
 
 
+@test(2, "disk: after a failed commit a file shows what the disk holds, not a freed block's old data")
+def test_disk_failed_commit_no_stale_data():
+    with ImageCopy() as img:
+        with r.boot(image=img.path) as m:
+            m.run("echo stale-secret > old")
+            m.run("rm old")                   # its block is free, and lowest
+            m.run("head -n 0 README.md > f")  # f: empty, no block
+            m.halt()
+            img.take(m)
+        i = fsimage.Image(img.path)
+        with r.boot(image=img.path, disk_errors=[("write", i.logstart + 1)]) as m:
+            m.run("sleep 10000 < f &")         # keeps f's inode cached
+            process_listed(m, "sleep")
+            # The append takes old's block for f; its commit fails.
+            m.run("echo new >> f")
+            r.match(r"^fs: writing the log failed: the file system is "
+                    r"read-only until reboot$")
+            out = m.run("cat f")
+            if out != "":
+                raise TestFailure("after the failed commit, cat f printed %r, "
+                                  "not nothing: the inode cache still held the "
+                                  "size and block pointer that never reached "
+                                  "the disk, so f showed the old data of the "
+                                  "block on the disk" % out)
+            m.halt()
+
+
 @test(2, "disk: the log is replayed only when every slot matches its checksum")
 def test_disk_log_checksums():
     def plant(torn):

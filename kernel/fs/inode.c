@@ -685,10 +685,16 @@ dinode_problem(const struct dinode *dip, bool orphan)
 	return NULL;
 }
 
-/* Read ip's contents from its disk inode, checking them: 0 or -EIO. */
+/*
+ * Read ip's contents from its disk inode, checking them: 0 or -EIO.  On a
+ * file system made read-only by a failed write, a free inode that is still
+ * referenced is no damage: its creation was in the transaction that never
+ * reached the disk.
+ */
 static int
 load_inode(struct inode *ip, bool orphan)
 {
+	bool readonly = log_readonly();   /* before the read: see ilock */
 	struct buf *bp;
 	struct dinode *dip;
 	const char *why;
@@ -696,6 +702,10 @@ load_inode(struct inode *ip, bool orphan)
 	if ((bp = bread(ip->dev, fs_inode_block(&sb, ip->inum))) == NULL)
 		return -EIO;
 	dip = (struct dinode *)bp->data + ip->inum % IPB;
+	if (readonly && dip->type == 0) {
+		brelse(bp);
+		return -EIO;
+	}
 	if ((why = dinode_problem(dip, orphan)) != NULL) {
 		brelse(bp);
 		return fs_damaged("inode %u: %s", ip->inum, why);
@@ -708,6 +718,7 @@ load_inode(struct inode *ip, bool orphan)
 	memmove(ip->addrs, dip->addrs, sizeof(ip->addrs));
 	brelse(bp);
 	ip->valid = true;
+	ip->loaded_readonly = readonly;
 	return 0;
 }
 
@@ -715,6 +726,14 @@ load_inode(struct inode *ip, bool orphan)
  * Lock ip, reading its contents from disk if they are not loaded yet.
  * Returns 0 with ip locked, or -EIO, unlocked, when the disk cannot read
  * the inode or holds a damaged one there (the console says which).
+ *
+ * A copy loaded before a failed write made the file system read-only is
+ * read again: it may hold changes of the transaction that failed, which
+ * never reached the disk, such as a size and a pointer to a block that on
+ * the disk still holds its last owner's data.  (The failed transaction's
+ * buffers were dropped from the cache, so the block would be read from the
+ * disk.)  A process that holds ip's lock across the failure keeps its copy
+ * until it lets go.
  */
 int
 ilock(struct inode *ip)
@@ -722,6 +741,8 @@ ilock(struct inode *ip)
 	if (ip == NULL || ip->ref < 1)
 		panic("ilock: inode not referenced");
 	acquiresleep(&ip->lock);
+	if (ip->valid && !ip->loaded_readonly && log_readonly())
+		ip->valid = false;
 	if (!ip->valid && load_inode(ip, false) < 0) {
 		releasesleep(&ip->lock);
 		return -EIO;
@@ -831,7 +852,8 @@ enum map_how {
  * 0, as how says.  holder is the locked buffer *slot lives in (logged
  * when the slot changes), or NULL for ip->addrs, which ilock checked.  A
  * pointer read from a block is checked here, before it is used.  Returns
- * 0 (*b = 0: a hole), BMAP_NEW when it allocated *b, -ENOSPC, or -EIO.
+ * 0 (*b is the block found, or 0 for a hole), BMAP_NEW when it allocated
+ * *b, -ENOSPC, or -EIO: callers test for errors with < 0, not != 0.
  */
 static int
 map_slot(struct inode *ip, uint32 *slot, struct buf *holder, enum map_how how,
@@ -879,8 +901,9 @@ map_indirect(struct inode *ip, uint ind, uint index, enum map_how how, uint *b)
  * iupdate(ip).  A new indirect block is zeroed, but a new data block is
  * not: bmap returns BMAP_NEW, and the caller fills the whole block (writei
  * mostly overwrites it anyway, and zeroing first was 15% of a large file
- * write).  Returns 0, BMAP_NEW, -ENOSPC or -EIO.  Caller holds ip's lock
- * (and is in an operation when alloc is set); bn is below MAXFILE.
+ * write).  Returns 0, BMAP_NEW, -ENOSPC or -EIO (so test errors with < 0).
+ * Caller holds ip's lock (and is in an operation when alloc is set); bn
+ * is below MAXFILE.
  */
 static int
 bmap(struct inode *ip, uint64 bn, bool alloc, uint *b)
@@ -1053,7 +1076,9 @@ write_piece(struct inode *ip, bool user_src, uint64 src, uint off, uint m)
 	r = either_copyin(bp->data + off % BSIZE, user_src, src, m);
 	if (r < 0 && fresh)
 		memset(bp->data, 0, BSIZE);
-	/* Logged even after a fault: the buffer may hold part of the copy. */
+	/* Logged even after a fault: the buffer may hold part of the copy,
+	 * and a fresh block must reach the disk zeroed, since its bitmap bit
+	 * and its pointer are in this transaction already. */
 	log_write(bp);
 	brelse(bp);
 	return r < 0 ? -EFAULT : 0;

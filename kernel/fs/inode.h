@@ -27,6 +27,8 @@ struct inode {
 	/* [lock] a copy of the disk inode, valid once `valid` is set */
 	struct sleeplock lock;
 	bool valid;
+	bool loaded_readonly;     /* loaded after a failed write made the file
+	                             system read-only (ilock explains) */
 	short type;
 	short major;
 	short minor;

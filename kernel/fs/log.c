@@ -155,7 +155,7 @@ log_fail(const char *step)
  * Copy block src to dst and return log_checksum() of it, in one pass over
  * the words, so a commit reads each logged block once.  Four words a
  * turn: the loop's own instructions (two pointer steps and a branch),
- * paid once per 32 bytes instead of once per 8, were a third of it.
+ * paid once per 32 bytes instead of once per 8, were nearly half of it.
  */
 static uint64
 copy_summing(void *dst, const void *src)
@@ -245,8 +245,8 @@ write_transaction(uint n)
  * there.  When the transaction is not written (the file system is
  * read-only, or a write fails), its blocks are dropped from the cache, so
  * that readers see what the disk holds, not changes that never reached
- * it.  (An inode already loaded in the inode cache may still show such a
- * change until it is reloaded.)
+ * it.  (An inode already loaded in the inode cache may show such a change
+ * too: ilock reloads it once the file system is read-only.)
  */
 static int
 commit(void)
