@@ -7,8 +7,9 @@
  * and after a loop of operations and prints instructions per operation.
  * Under `make bench` QEMU counts instructions exactly (-icount) on a
  * single hart, so the count includes everything the operation costs: user
- * code, the trap path, the kernel, the other processes it wakes.  The
- * disk benchmarks count write requests through sysinfo() instead.
+ * code, the trap path, the kernel, the other processes it wakes; all but
+ * what the hart does while it has no process to run (below).  The disk
+ * benchmarks count write requests through sysinfo() instead.
  *
  * Two things keep the figures the same from run to run.  Every loop runs
  * a few times before it is timed (warm-up), so that the blocks it reads
@@ -17,8 +18,10 @@
  * the disk, counts too, by however long the host's disk took.  The kernel
  * keeps that count (sysinfo's idleinstret: from the moment a hart finds
  * nothing to run until it picks a process, the interrupts it handles
- * meanwhile included), and every window subtracts it; a report says how
- * much idle time was taken out, when there was any.  Each window also opens
+ * meanwhile included: a disk's completion interrupt, for one, when it
+ * finds the hart idle), and every window subtracts it; a report says how
+ * much idle time was taken out, when there was any.  What is left repeats
+ * to within a clock tick, a few thousand instructions.  Each window also opens
  * just after a clock tick, so the ticks inside it are the same in every
  * run, wherever the run started.
  */
@@ -296,8 +299,8 @@ bench_reread(void)
  * the measured pass finds the inode, the bitmap and the indirect blocks
  * cached (O_TRUNC frees the data blocks before the window opens).  The
  * writes wait for the disk, and the time the hart spends idle meanwhile
- * is taken out (see the top of this file); that is exact to within a
- * clock tick or two, a few thousand instructions in two million.
+ * is taken out (see the top of this file): the figure repeats to within a
+ * clock tick, a few thousand instructions in two million.
  */
 static void
 bench_filewrite(void)

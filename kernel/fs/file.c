@@ -50,8 +50,7 @@ static struct {
  *               second-level blocks
  *   c + 3       bitmap blocks, if every block allocated (data and
  *               indirect) has its bit in a different bitmap block
- * for CHUNK_LOG_BLOCKS(c) = 2c + 7 blocks.  (Zeroing a new block logs that
- * same block again, which the log absorbs.)  Chunks end on block
+ * for CHUNK_LOG_BLOCKS(c) = 2c + 7 blocks.  Chunks end on block
  * boundaries, so one starting mid-block still covers at most c blocks.
  *
  * A chunk reserves exactly what it may log (begin_op_blocks), and may be
@@ -59,7 +58,7 @@ static struct {
  * when it runs alone, and a commit costs a few disk requests and flushes
  * however many blocks it carries, so a 1 MiB write in chunks of 4 blocks
  * (what MAXOPBLOCKS allows) made 445 disk requests, in chunks of 28 it
- * makes 128 (make bench).  A small write reserves little and so leaves room in the
+ * makes 79 (make bench).  A small write reserves little and so leaves room in the
  * log for other operations.
  */
 #define CHUNK_LOG_BLOCKS(c) (2 * (c) + 7)

@@ -217,7 +217,9 @@ static void
 idle_end(struct cpu *c)
 {
 	if (c->idle_since != 0) {
-		c->idle_instret += instret() - c->idle_since;
+		__atomic_store_n(&c->idle_instret,
+				 c->idle_instret + instret() - c->idle_since,
+				 __ATOMIC_RELAXED);   /* sysinfo reads it on any hart */
 		c->idle_since = 0;
 	}
 }
