@@ -796,6 +796,13 @@ def fsck(path):
                           if l and not l.startswith(path + ":")]
 
 
+def expect_fsck_clean(path, when):
+    """fsck must find nothing wrong on the image path, after `when`."""
+    status, problems = fsck(path)
+    if status != 0:
+        raise TestFailure("fsck after %s:\n  %s" % (when, "\n  ".join(problems)))
+
+
 def expect_same_problems(path, before, what):
     """fsck must find on the image what it found before the guest ran:
     the planted damage, and nothing the kernel made of it."""
@@ -904,9 +911,7 @@ def test_disk_bitmap_disagrees():
             assert_equal(m.run("head -n 1 README.md"), "# rivet\n")
             m.halt()
             img.take(m)
-        status, problems = fsck(img.path)
-        if status != 0:
-            raise TestFailure("fsck after the boot:\n  " + "\n  ".join(problems))
+        expect_fsck_clean(img.path, "the boot")
 
 
 @test(2, "disk: structures that point back at themselves do not hang")
@@ -980,10 +985,7 @@ def test_disk_write_error():
             assert_equal(m.run("head -n 1 README.md"), "# rivet\n")
             m.halt()
             img.take(m)
-        status, problems = fsck(img.path)
-        if status != 0:
-            raise TestFailure("fsck after the failed write:\n  " +
-                              "\n  ".join(problems))
+        expect_fsck_clean(img.path, "the failed write")
 
 
 @test(2, "disk: after a failed commit a file shows what the disk holds, not a freed block's old data")
@@ -1039,9 +1041,7 @@ def test_disk_log_checksums():
                                              got, first))
                 m.halt()
                 img.take(m)
-            status, problems = fsck(img.path)
-            if status != 0:
-                raise TestFailure("fsck after the boot:\n  " + "\n  ".join(problems))
+            expect_fsck_clean(img.path, "the boot")
 
 
 @test(2, "disk: a file's new block holds zeroes past its end, not old data")
@@ -1084,10 +1084,7 @@ def test_disk_orphan():
                     r"a crash\)$")
             m.halt()
             img.take(m)
-        status, problems = fsck(img.path)
-        if status != 0:
-            raise TestFailure("after the next boot fsck still finds:\n  " +
-                              "\n  ".join(problems))
+        expect_fsck_clean(img.path, "the next boot")
 
 
 end_part("disk")
